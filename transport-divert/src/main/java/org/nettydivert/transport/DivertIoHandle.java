@@ -1,0 +1,26 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.transport;
+
+import io.netty.channel.IoHandle;
+
+/** A descriptor that a {@link DivertIoHandler} watches. */
+interface DivertIoHandle extends IoHandle {
+    /** The descriptor; fixed for the life of the registration. */
+    int fd();
+
+    /** Closes the descriptor's owner; never throws, so that shutdown always completes. */
+    @Override
+    void close();
+}

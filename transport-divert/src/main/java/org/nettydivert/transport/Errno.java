@@ -1,0 +1,104 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.transport;
+
+/**
+ * The errno values the transport acts on, for the system it runs on. Linux numbers its errors
+ * differently from the BSDs above 34; FreeBSD, OpenBSD and macOS agree on every value used here
+ * (see {@code reference/bsd-abi.md}, pinned by {@code ErrnoTest}).
+ */
+final class Errno {
+    private Errno() {}
+
+    private static final boolean LINUX = Os.CURRENT == Os.LINUX;
+
+    static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int EINTR = 4;
+    static final int EBADF = 9;
+    static final int ENOMEM = 12;
+    static final int EACCES = 13;
+    static final int EBUSY = 16;
+    static final int EINVAL = 22;
+    static final int EAGAIN = LINUX ? 11 : 35;
+    static final int EDESTADDRREQ = LINUX ? 89 : 39;
+    static final int EMSGSIZE = LINUX ? 90 : 40;
+    static final int EPROTONOSUPPORT = LINUX ? 93 : 43;
+    static final int EOPNOTSUPP = LINUX ? 95 : 45;
+    static final int EPFNOSUPPORT = LINUX ? 96 : 46;
+    static final int EAFNOSUPPORT = LINUX ? 97 : 47;
+    static final int EADDRINUSE = LINUX ? 98 : 48;
+    static final int EADDRNOTAVAIL = LINUX ? 99 : 49;
+    static final int ENETDOWN = LINUX ? 100 : 50;
+    static final int ENETUNREACH = LINUX ? 101 : 51;
+    static final int ENOBUFS = LINUX ? 105 : 55;
+    static final int EHOSTUNREACH = LINUX ? 113 : 65;
+
+    private static final int[] VALUES = {
+        EPERM,
+        ENOENT,
+        EINTR,
+        EBADF,
+        ENOMEM,
+        EACCES,
+        EBUSY,
+        EINVAL,
+        EAGAIN,
+        EDESTADDRREQ,
+        EMSGSIZE,
+        EPROTONOSUPPORT,
+        EOPNOTSUPP,
+        EPFNOSUPPORT,
+        EAFNOSUPPORT,
+        EADDRINUSE,
+        EADDRNOTAVAIL,
+        ENETDOWN,
+        ENETUNREACH,
+        ENOBUFS,
+        EHOSTUNREACH
+    };
+    private static final String[] NAMES = {
+        "EPERM",
+        "ENOENT",
+        "EINTR",
+        "EBADF",
+        "ENOMEM",
+        "EACCES",
+        "EBUSY",
+        "EINVAL",
+        "EAGAIN",
+        "EDESTADDRREQ",
+        "EMSGSIZE",
+        "EPROTONOSUPPORT",
+        "EOPNOTSUPP",
+        "EPFNOSUPPORT",
+        "EAFNOSUPPORT",
+        "EADDRINUSE",
+        "EADDRNOTAVAIL",
+        "ENETDOWN",
+        "ENETUNREACH",
+        "ENOBUFS",
+        "EHOSTUNREACH"
+    };
+
+    /** The symbolic name of {@code errno}, or {@code "errno N"} for one we do not name. */
+    static String name(int errno) {
+        for (int i = 0; i < VALUES.length; i++) {
+            if (VALUES[i] == errno) {
+                return NAMES[i];
+            }
+        }
+        return "errno " + errno;
+    }
+}
