@@ -2,7 +2,9 @@
 # NFQUEUE throughput and latency, side by side: the kernel alone, two C programs on
 # libnetfilter_queue and the Java DivertChannel. Run as root from anywhere in the repository:
 #
-#   microbench/nfqueue-bench.sh [-n PACKETS] [-s "SIZES"] [-r ROUNDS] [-p ROUND_TRIPS] [--profile]
+#   microbench/nfqueue-bench.sh [-n PACKETS] [-s "SIZES"] [-r ROUNDS] [-p ROUND_TRIPS] [-m "MODES"] [--profile]
+#
+# Defaults: -n 200000 -s "64 1400" -r 5 -p 20000 -m "a b c d e"; -p 0 skips the ping-pong.
 #
 # Everything runs inside a private network namespace made for the run (and deleted on exit,
 # Ctrl-C included); nothing touches the host's own namespace. In it, an iptables rule sends UDP
@@ -21,7 +23,7 @@
 # --profile: after the rounds, runs (d) under JFR while 2M datagrams of the first size pass, and
 # prints the hottest methods (the recording is kept in the output directory).
 #
-# Environment: JAVA (java), JAVA_OPTS (-Xmx512m), BENCH_OUT (output directory, default a new
+# Environment: JAVA (java), JAVA_OPTS (JVM options, default none), BENCH_OUT (output directory, default a new
 # /tmp/nfqueue-bench.XXXXXX), BENCH_BATCH (DivertChannel batch size, default the channel's).
 set -euo pipefail
 
@@ -30,12 +32,14 @@ SIZES="64 1400"
 ROUNDS=5
 PINGS=20000
 PROFILE=0
+MODES="a b c d e"
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) N=$2; shift 2 ;;
         -s) SIZES=$2; shift 2 ;;
         -r) ROUNDS=$2; shift 2 ;;
         -p) PINGS=$2; shift 2 ;;
+        -m) MODES=$2; shift 2 ;;
         --profile) PROFILE=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -50,7 +54,7 @@ fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 JAVA=${JAVA:-java}
-JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
+JAVA_OPTS=${JAVA_OPTS:-}
 Q=7                 # the NFQUEUE queue number
 PORT_Q=9000         # flood target that the rule diverts
 PORT_A=9001         # flood target without a rule (mode a)
@@ -141,7 +145,7 @@ start_handler() { # mode [extra JVM options]
         echo "queue $Q is still bound by an earlier handler: $(queue_line)" >&2
         exit 1
     fi
-    ip netns exec "$NS" $(handler_cmd "$1" "${2:-}") >"$OUT/handler-$1.log" 2>&1 &
+    ip netns exec "$NS" $(handler_cmd "$1" "${2:-}") >>"$OUT/handler-$1.log" 2>&1 &
     HPID=$!
     PIDS+=("$HPID")
     for _ in $(seq 1 300); do
@@ -210,7 +214,7 @@ START=$(date +%s)
 for r in $(seq 1 "$ROUNDS"); do
     echo "round $r/$ROUNDS"
     for size in $SIZES; do
-        for mode in a b c d e; do
+        for mode in $MODES; do
             measure $mode "$size"
         done
     done
@@ -224,8 +228,9 @@ ip netns exec "$NS" "$OUT/bin/udp_pingpong" server $PP_Q >"$OUT/pp-q.log" &
 PIDS+=($!)
 sleep 0.2
 : >"$OUT/rtt.txt"
-echo "ping-pong: $PINGS round trips of 64 B, $ROUNDS rounds"
+[ "$PINGS" -gt 0 ] && echo "ping-pong: $PINGS round trips of 64 B, $ROUNDS rounds"
 for r in $(seq 1 "$ROUNDS"); do
+    [ "$PINGS" -gt 0 ] || break
     for mode in a b d; do
         port=$PP_Q
         [ "$mode" = a ] && port=$PP_A

@@ -61,7 +61,12 @@ final class VerdictTable {
     long add(long id, long nanos) {
         long evicted = NONE;
         if (tail - head == order.length) {
-            evicted = popOldest();
+            // The arrival ring also holds ids answered since: reclaim their places first, and
+            // evict a waiting packet only when waiting packets alone fill the ring.
+            compact();
+            if (tail - head == order.length) {
+                evicted = popOldest();
+            }
         }
         int slot = (int) id & mask;
         if (ids[slot] != NONE) {
@@ -111,6 +116,18 @@ final class VerdictTable {
             return id;
         }
         return NONE;
+    }
+
+    /** Removes answered ids from the arrival ring, keeping the waiting ones in arrival order. */
+    private void compact() {
+        int write = head;
+        for (int read = head; read != tail; read++) {
+            long id = order[read & mask];
+            if (ids[(int) id & mask] == id) {
+                order[write++ & mask] = id;
+            }
+        }
+        tail = write;
     }
 
     private long popOldest() {
