@@ -1,0 +1,239 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.transport;
+
+import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultChannelConfig;
+import io.netty.channel.MessageSizeEstimator;
+import java.util.Map;
+
+/**
+ * The configuration of a {@link DivertChannel}: the options of {@link DivertChannelOption} and
+ * Netty's own. Setters validate; options that shape the descriptor are read at bind.
+ */
+public final class DivertChannelConfig extends DefaultChannelConfig {
+    static final int DEFAULT_INJECT_MARK = 0x4456;
+
+    private static final int MIN_PACKET_SIZE = 20;
+    private static final int MAX_IP_PACKET = 65535;
+    private static final int MAX_BATCH = 256;
+
+    /** Water marks count the packet bytes, not the envelope's default guess. */
+    private static final MessageSizeEstimator PACKET_SIZE = () ->
+            msg -> msg instanceof DivertPacket ? ((DivertPacket) msg).content().readableBytes() : 0;
+
+    private volatile int maxPacketSize = MAX_IP_PACKET;
+    private volatile int batchSize = 32;
+    private volatile int receiveBufferSize;
+    private volatile int sendBufferSize;
+    private volatile int queueMaxlen = 4096;
+    private volatile boolean failOpen;
+    private volatile boolean noEnobufs;
+    private volatile int verdictTimeoutMillis = 5000;
+    private volatile int injectMark = DEFAULT_INJECT_MARK;
+    private volatile boolean reusePortLb;
+
+    DivertChannelConfig(DivertChannel channel) {
+        super(channel);
+        setMessageSizeEstimator(PACKET_SIZE);
+    }
+
+    @Override
+    public Map<ChannelOption<?>, Object> getOptions() {
+        return getOptions(
+                super.getOptions(),
+                DivertChannelOption.MAX_PACKET_SIZE,
+                DivertChannelOption.BATCH_SIZE,
+                ChannelOption.SO_RCVBUF,
+                ChannelOption.SO_SNDBUF,
+                DivertChannelOption.QUEUE_MAXLEN,
+                DivertChannelOption.FAIL_OPEN,
+                DivertChannelOption.NO_ENOBUFS,
+                DivertChannelOption.VERDICT_TIMEOUT_MILLIS,
+                DivertChannelOption.INJECT_MARK,
+                DivertChannelOption.REUSEPORT_LB);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getOption(ChannelOption<T> option) {
+        if (option == DivertChannelOption.MAX_PACKET_SIZE) {
+            return (T) Integer.valueOf(maxPacketSize);
+        }
+        if (option == DivertChannelOption.BATCH_SIZE) {
+            return (T) Integer.valueOf(batchSize);
+        }
+        if (option == ChannelOption.SO_RCVBUF) {
+            return (T) Integer.valueOf(receiveBufferSize);
+        }
+        if (option == ChannelOption.SO_SNDBUF) {
+            return (T) Integer.valueOf(sendBufferSize);
+        }
+        if (option == DivertChannelOption.QUEUE_MAXLEN) {
+            return (T) Integer.valueOf(queueMaxlen);
+        }
+        if (option == DivertChannelOption.FAIL_OPEN) {
+            return (T) Boolean.valueOf(failOpen);
+        }
+        if (option == DivertChannelOption.NO_ENOBUFS) {
+            return (T) Boolean.valueOf(noEnobufs);
+        }
+        if (option == DivertChannelOption.VERDICT_TIMEOUT_MILLIS) {
+            return (T) Integer.valueOf(verdictTimeoutMillis);
+        }
+        if (option == DivertChannelOption.INJECT_MARK) {
+            return (T) Integer.valueOf(injectMark);
+        }
+        if (option == DivertChannelOption.REUSEPORT_LB) {
+            return (T) Boolean.valueOf(reusePortLb);
+        }
+        return super.getOption(option);
+    }
+
+    @Override
+    public <T> boolean setOption(ChannelOption<T> option, T value) {
+        validate(option, value);
+        if (option == DivertChannelOption.MAX_PACKET_SIZE) {
+            setMaxPacketSize((Integer) value);
+        } else if (option == DivertChannelOption.BATCH_SIZE) {
+            setBatchSize((Integer) value);
+        } else if (option == ChannelOption.SO_RCVBUF) {
+            setReceiveBufferSize((Integer) value);
+        } else if (option == ChannelOption.SO_SNDBUF) {
+            setSendBufferSize((Integer) value);
+        } else if (option == DivertChannelOption.QUEUE_MAXLEN) {
+            setQueueMaxlen((Integer) value);
+        } else if (option == DivertChannelOption.FAIL_OPEN) {
+            setFailOpen((Boolean) value);
+        } else if (option == DivertChannelOption.NO_ENOBUFS) {
+            setNoEnobufs((Boolean) value);
+        } else if (option == DivertChannelOption.VERDICT_TIMEOUT_MILLIS) {
+            setVerdictTimeoutMillis((Integer) value);
+        } else if (option == DivertChannelOption.INJECT_MARK) {
+            setInjectMark((Integer) value);
+        } else if (option == DivertChannelOption.REUSEPORT_LB) {
+            setReusePortLb((Boolean) value);
+        } else {
+            return super.setOption(option, value);
+        }
+        return true;
+    }
+
+    public int getMaxPacketSize() {
+        return maxPacketSize;
+    }
+
+    /** See {@link DivertChannelOption#MAX_PACKET_SIZE}. */
+    public DivertChannelConfig setMaxPacketSize(int maxPacketSize) {
+        this.maxPacketSize = checkRange("MAX_PACKET_SIZE", maxPacketSize, MIN_PACKET_SIZE, MAX_IP_PACKET);
+        return this;
+    }
+
+    public int getBatchSize() {
+        return batchSize;
+    }
+
+    /** See {@link DivertChannelOption#BATCH_SIZE}. */
+    public DivertChannelConfig setBatchSize(int batchSize) {
+        this.batchSize = checkRange("BATCH_SIZE", batchSize, 1, MAX_BATCH);
+        return this;
+    }
+
+    /** SO_RCVBUF in bytes; 0 (default) lets the transport choose from the queue length. */
+    public int getReceiveBufferSize() {
+        return receiveBufferSize;
+    }
+
+    public DivertChannelConfig setReceiveBufferSize(int receiveBufferSize) {
+        this.receiveBufferSize = checkRange("SO_RCVBUF", receiveBufferSize, 0, Integer.MAX_VALUE);
+        return this;
+    }
+
+    /** SO_SNDBUF in bytes; 0 (default) lets the transport choose. */
+    public int getSendBufferSize() {
+        return sendBufferSize;
+    }
+
+    public DivertChannelConfig setSendBufferSize(int sendBufferSize) {
+        this.sendBufferSize = checkRange("SO_SNDBUF", sendBufferSize, 0, Integer.MAX_VALUE);
+        return this;
+    }
+
+    public int getQueueMaxlen() {
+        return queueMaxlen;
+    }
+
+    /** See {@link DivertChannelOption#QUEUE_MAXLEN}. */
+    public DivertChannelConfig setQueueMaxlen(int queueMaxlen) {
+        this.queueMaxlen = checkRange("QUEUE_MAXLEN", queueMaxlen, 1, 1 << 20);
+        return this;
+    }
+
+    public boolean isFailOpen() {
+        return failOpen;
+    }
+
+    /** See {@link DivertChannelOption#FAIL_OPEN}. */
+    public DivertChannelConfig setFailOpen(boolean failOpen) {
+        this.failOpen = failOpen;
+        return this;
+    }
+
+    public boolean isNoEnobufs() {
+        return noEnobufs;
+    }
+
+    /** See {@link DivertChannelOption#NO_ENOBUFS}. */
+    public DivertChannelConfig setNoEnobufs(boolean noEnobufs) {
+        this.noEnobufs = noEnobufs;
+        return this;
+    }
+
+    public int getVerdictTimeoutMillis() {
+        return verdictTimeoutMillis;
+    }
+
+    /** See {@link DivertChannelOption#VERDICT_TIMEOUT_MILLIS}. */
+    public DivertChannelConfig setVerdictTimeoutMillis(int verdictTimeoutMillis) {
+        this.verdictTimeoutMillis = checkRange("VERDICT_TIMEOUT_MILLIS", verdictTimeoutMillis, 1, Integer.MAX_VALUE);
+        return this;
+    }
+
+    public int getInjectMark() {
+        return injectMark;
+    }
+
+    /** See {@link DivertChannelOption#INJECT_MARK}. */
+    public DivertChannelConfig setInjectMark(int injectMark) {
+        this.injectMark = injectMark;
+        return this;
+    }
+
+    public boolean isReusePortLb() {
+        return reusePortLb;
+    }
+
+    /** See {@link DivertChannelOption#REUSEPORT_LB}. */
+    public DivertChannelConfig setReusePortLb(boolean reusePortLb) {
+        this.reusePortLb = reusePortLb;
+        return this;
+    }
+
+    private static int checkRange(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be " + min + ".." + max + ": " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,70 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.transport;
+
+import io.netty.channel.ChannelOption;
+
+/**
+ * Options of a {@link DivertChannel}, beside Netty's own ({@link ChannelOption#SO_RCVBUF},
+ * {@link ChannelOption#SO_SNDBUF}, {@link ChannelOption#AUTO_READ}, water marks, ...). Options
+ * that shape the descriptor take effect at bind.
+ */
+public final class DivertChannelOption<T> extends ChannelOption<T> {
+
+    /** Largest packet the channel reads, in bytes (default 65535, the IP maximum). */
+    public static final ChannelOption<Integer> MAX_PACKET_SIZE = valueOf("DIVERT_MAX_PACKET_SIZE");
+
+    /** Packets taken from the kernel per system call, and written per system call (default 32). */
+    public static final ChannelOption<Integer> BATCH_SIZE = valueOf("DIVERT_BATCH_SIZE");
+
+    /**
+     * Linux: how many packets the kernel may hold for this queue awaiting a verdict (default
+     * 4096); beyond it the kernel drops new packets (or accepts them, with {@link #FAIL_OPEN}).
+     * This also bounds the packets the pipeline can hold.
+     */
+    public static final ChannelOption<Integer> QUEUE_MAXLEN = valueOf("DIVERT_QUEUE_MAXLEN");
+
+    /** Linux: accept rather than drop packets while the queue is full (default false). */
+    public static final ChannelOption<Boolean> FAIL_OPEN = valueOf("DIVERT_FAIL_OPEN");
+
+    /**
+     * Linux: do not report socket overflows (ENOBUFS) at all (default false: they are counted in
+     * {@link DivertStats#overflows()} and never close the channel).
+     */
+    public static final ChannelOption<Boolean> NO_ENOBUFS = valueOf("DIVERT_NO_ENOBUFS");
+
+    /**
+     * Linux: a read packet that has neither been written nor released after this many
+     * milliseconds is dropped (default 5000).
+     */
+    public static final ChannelOption<Integer> VERDICT_TIMEOUT_MILLIS = valueOf("DIVERT_VERDICT_TIMEOUT_MILLIS");
+
+    /**
+     * Linux: the SO_MARK of packets sent with {@link DivertAddress#outbound()} (default {@value
+     * DivertChannelConfig#DEFAULT_INJECT_MARK}), so that NFQUEUE rules can leave them alone with
+     * {@code -m mark ! --mark 0x4456}. 0 sends them unmarked.
+     */
+    public static final ChannelOption<Integer> INJECT_MARK = valueOf("DIVERT_INJECT_MARK");
+
+    /**
+     * FreeBSD kernels that have it (not 14.x): SO_REUSEPORT_LB, so that several channels bound
+     * to one divert port share its packets (default false).
+     */
+    public static final ChannelOption<Boolean> REUSEPORT_LB = valueOf("DIVERT_REUSEPORT_LB");
+
+    @SuppressWarnings({"unused", "deprecation"})
+    private DivertChannelOption() {
+        super(null);
+    }
+}
