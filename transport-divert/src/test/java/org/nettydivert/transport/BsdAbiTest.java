@@ -73,4 +73,29 @@ class BsdAbiTest {
         assertThrows(UnsupportedOperationException.class, () -> BsdAbi.of(Os.MACOS));
         assertThrows(UnsupportedOperationException.class, () -> BsdAbi.of(Os.LINUX));
     }
+
+    @Test
+    void bsdMsghdrIs48BytesWithIntLengthsAndMmsghdrAddsMsgLenAt48() {
+        // bsd-abi.md: msghdr 48 (name @0, namelen @8, iov @16, iovlen @24, control @32,
+        // controllen @40, flags @44), mmsghdr 56 with msg_len @48, iovec 16.
+        MsgLayout bsd = MsgLayout.BSD;
+        assertEquals(48, bsd.msghdrSize);
+        assertEquals(44, bsd.flagsOffset);
+        assertEquals(56, bsd.mmsghdrSize);
+        assertEquals(48, bsd.msgLenOffset);
+        assertEquals(false, bsd.wideLengths);
+        assertEquals(0, MsgLayout.MSG_NAME);
+        assertEquals(8, MsgLayout.MSG_NAMELEN);
+        assertEquals(16, MsgLayout.MSG_IOV);
+        assertEquals(24, MsgLayout.MSG_IOVLEN);
+        assertEquals(32, MsgLayout.MSG_CONTROL);
+        assertEquals(40, MsgLayout.MSG_CONTROLLEN);
+        assertEquals(16, MsgLayout.IOVEC_SIZE);
+    }
+
+    @Test
+    void messageTruncatedFlagIs4point4BsdsValue() {
+        // Not in bsd-abi.md: sys/socket.h of FreeBSD and OpenBSD (Linux differs: 0x20).
+        assertEquals(0x10, BsdDivertSocket.MSG_TRUNC);
+    }
 }
