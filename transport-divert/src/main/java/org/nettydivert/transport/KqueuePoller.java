@@ -23,10 +23,66 @@ import java.io.IOException;
  * interest changes, and a wakeup that works from any thread: EVFILT_USER where the system has
  * it, else a non-blocking pipe whose read end the poller drains.
  *
- * <p>Only the system calls are BSD-only; what goes into them (change lists, timeouts) is built
- * by static methods that the tests check byte for byte on any system.
+ * <p>Only the system calls are BSD-only, and they go through {@link Kernel} so that tests on
+ * Linux can stand in for kqueue; what goes into them (change lists, timeouts) is also built by
+ * static methods that the tests check byte for byte.
  */
 final class KqueuePoller implements Poller {
+    /** The calls the poller makes: the kernel's, or a test's stand-in. Results as libc returns them. */
+    interface Kernel {
+        int kqueue();
+
+        int kevent(int kq, long changes, int changeCount, long events, int eventCount, long timeout);
+
+        int pipe2(long fds, int flags);
+
+        long read(int fd, long buffer, long length);
+
+        long write(int fd, long buffer, long length);
+
+        int close(int fd);
+
+        /** errno of the last failed call. */
+        int errno();
+    }
+
+    static final Kernel NATIVE = new Kernel() {
+        @Override
+        public int kqueue() {
+            return Native.Kqueue.kqueue();
+        }
+
+        @Override
+        public int kevent(int kq, long changes, int changeCount, long events, int eventCount, long timeout) {
+            return Native.Kqueue.kevent(kq, changes, changeCount, events, eventCount, timeout);
+        }
+
+        @Override
+        public int pipe2(long fds, int flags) {
+            return Native.Posix.pipe2(fds, flags);
+        }
+
+        @Override
+        public long read(int fd, long buffer, long length) {
+            return Native.Posix.read(fd, buffer, length);
+        }
+
+        @Override
+        public long write(int fd, long buffer, long length) {
+            return Native.Posix.write(fd, buffer, length);
+        }
+
+        @Override
+        public int close(int fd) {
+            return Native.Posix.close(fd);
+        }
+
+        @Override
+        public int errno() {
+            return Native.errno();
+        }
+    };
+
     static final int TIMESPEC_SIZE = 16;
     static final int TV_SEC_OFFSET = 0;
     static final int TV_NSEC_OFFSET = 8;
@@ -45,6 +101,7 @@ final class KqueuePoller implements Poller {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final KeventLayout layout;
+    private final Kernel kernel;
     private final int kq;
     /** The wakeup pipe, or -1 with EVFILT_USER. */
     private final int pipeReadFd;
@@ -64,7 +121,14 @@ final class KqueuePoller implements Poller {
     private boolean closed;
 
     KqueuePoller(KeventLayout layout) throws IOException {
+        // Only OpenBSD, which has divert sockets, lacks EVFILT_USER: BsdAbi knows its pipe flags.
+        this(layout, NATIVE, layout.hasUserFilter() ? 0 : BsdAbi.current().pipeFlags());
+    }
+
+    /** A poller over {@code kernel}; {@code pipeFlags} are pipe2's flags where there is no EVFILT_USER. */
+    KqueuePoller(KeventLayout layout, Kernel kernel, int pipeFlags) throws IOException {
         this.layout = layout;
+        this.kernel = kernel;
         this.events = Unpooled.directBuffer(MAX_EVENTS * layout.size, MAX_EVENTS * layout.size);
         this.changes = Unpooled.directBuffer(MAX_CHANGES * layout.size, MAX_CHANGES * layout.size);
         this.trigger = Unpooled.directBuffer(layout.size, layout.size);
@@ -72,9 +136,9 @@ final class KqueuePoller implements Poller {
         encodeUserTrigger(layout, trigger);
 
         // kqueue descriptors are not inherited across fork(2), so close-on-exec is moot.
-        int q = Native.Kqueue.kqueue();
+        int q = kernel.kqueue();
         if (q < 0) {
-            DivertIOException e = Errors.newException("kqueue");
+            DivertIOException e = Errors.newException("kqueue", kernel.errno(), null);
             releaseBuffers();
             throw e;
         }
@@ -88,8 +152,8 @@ final class KqueuePoller implements Poller {
             } else {
                 ByteBuf fds = Unpooled.directBuffer(8, 8);
                 try {
-                    if (Native.Posix.pipe2(fds.memoryAddress(), BsdAbi.current().pipeFlags()) < 0) {
-                        throw Errors.newException("pipe2");
+                    if (kernel.pipe2(fds.memoryAddress(), pipeFlags) < 0) {
+                        throw Errors.newException("pipe2", kernel.errno(), null);
                     }
                     readFd = fds.getIntLE(0);
                     writeFd = fds.getIntLE(4);
@@ -100,10 +164,10 @@ final class KqueuePoller implements Poller {
             }
         } catch (IOException | RuntimeException e) {
             if (readFd >= 0) {
-                Native.Posix.close(readFd);
-                Native.Posix.close(writeFd);
+                kernel.close(readFd);
+                kernel.close(writeFd);
             }
-            Native.Posix.close(kq);
+            kernel.close(kq);
             releaseBuffers();
             throw e;
         }
@@ -187,10 +251,10 @@ final class KqueuePoller implements Poller {
             return;
         }
         // The receipts go to the events buffer: poll() has copied out what the caller reads.
-        int n = Native.Kqueue.kevent(
+        int n = kernel.kevent(
                 kq, changes.memoryAddress(), count, events.memoryAddress(), count, noWait.memoryAddress());
         if (n < 0) {
-            throw Errors.newException("kevent");
+            throw Errors.newException("kevent", kernel.errno(), null);
         }
         for (int i = 0; i < n; i++) {
             if ((layout.flags(events, i) & KeventLayout.EV_ERROR) != 0) {
@@ -229,12 +293,13 @@ final class KqueuePoller implements Poller {
             encodeTimespec(timeout, 0, timeoutNanos);
             timeoutAddress = timeout.memoryAddress();
         }
-        int n = Native.Kqueue.kevent(kq, 0, 0, events.memoryAddress(), MAX_EVENTS, timeoutAddress);
+        int n = kernel.kevent(kq, 0, 0, events.memoryAddress(), MAX_EVENTS, timeoutAddress);
         if (n < 0) {
-            if (Native.errno() == Errno.EINTR) {
+            int errno = kernel.errno();
+            if (errno == Errno.EINTR) {
                 return 0;
             }
-            throw Errors.newException("kevent");
+            throw Errors.newException("kevent", errno, null);
         }
         int ready = 0;
         for (int i = 0; i < n; i++) {
@@ -267,7 +332,7 @@ final class KqueuePoller implements Poller {
     }
 
     private void drainPipe() {
-        while (Native.Posix.read(pipeReadFd, drain.memoryAddress(), DRAIN_SIZE) == DRAIN_SIZE) {
+        while (kernel.read(pipeReadFd, drain.memoryAddress(), DRAIN_SIZE) == DRAIN_SIZE) {
             // More may be queued: wakeups from many threads each wrote a byte.
         }
     }
@@ -290,9 +355,9 @@ final class KqueuePoller implements Poller {
     public void wakeup() {
         if (pipeReadFd >= 0) {
             // A full pipe (EAGAIN) already holds a wakeup: nothing is lost by ignoring the result.
-            Native.Posix.write(pipeWriteFd, wakeByte.memoryAddress(), 1);
+            kernel.write(pipeWriteFd, wakeByte.memoryAddress(), 1);
         } else {
-            Native.Kqueue.kevent(kq, trigger.memoryAddress(), 1, 0, 0, noWait.memoryAddress());
+            kernel.kevent(kq, trigger.memoryAddress(), 1, 0, 0, noWait.memoryAddress());
         }
     }
 
@@ -303,10 +368,10 @@ final class KqueuePoller implements Poller {
         }
         closed = true;
         if (pipeReadFd >= 0) {
-            Native.Posix.close(pipeReadFd);
-            Native.Posix.close(pipeWriteFd);
+            kernel.close(pipeReadFd);
+            kernel.close(pipeWriteFd);
         }
-        Native.Posix.close(kq);
+        kernel.close(kq);
         releaseBuffers();
     }
 
