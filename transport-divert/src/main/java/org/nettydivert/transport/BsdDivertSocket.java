@@ -19,7 +19,15 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.util.Arrays;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * FreeBSD and OpenBSD divert sockets. FreeBSD has one socket for both IP versions ({@code
@@ -117,6 +125,7 @@ final class BsdDivertSocket extends DivertSocket {
     private int blockedFd = -1;
     private boolean closed;
     private boolean truncationLogged;
+    private final InterfaceAddresses interfaceAddresses = new InterfaceAddresses();
 
     BsdDivertSocket(BsdAbi abi, Syscalls sys, int port, int[] fds, int maxPacketSize, int batchSize) {
         this.abi = abi;
@@ -433,7 +442,11 @@ final class BsdDivertSocket extends DivertSocket {
                     fd = fdFor(version);
                     try {
                         nameLength = BsdSockaddr.encode(
-                                abi, packet.address(), version, send.memory(), send.nameIndex(send.count()));
+                                abi,
+                                addressToEncode(packet.address(), version),
+                                version,
+                                send.memory(),
+                                send.nameIndex(send.count()));
                     } catch (IllegalArgumentException e) {
                         refusal = e;
                     }
@@ -480,6 +493,67 @@ final class BsdDivertSocket extends DivertSocket {
             i = first + 1;
         }
         return count;
+    }
+
+    /**
+     * OpenBSD finds the interface of an inbound write by address only: an address that names
+     * the interface gets one of its addresses of the packet's family. FreeBSD takes the name.
+     */
+    private DivertAddress addressToEncode(DivertAddress address, int version) {
+        if (abi != BsdAbi.OPENBSD || !address.isInbound() || address.interfaceName() == null) {
+            return address;
+        }
+        InetAddress current = address.interfaceAddress();
+        if (current != null && (version == 4 ? current instanceof Inet4Address : current instanceof Inet6Address)) {
+            return address;
+        }
+        InetAddress found = interfaceAddresses.find(address.interfaceName(), version);
+        return found == null
+                ? address
+                : new DivertAddress(
+                        address.port(),
+                        address.direction(),
+                        address.interfaceName(),
+                        found,
+                        address.tag(),
+                        address.mark());
+    }
+
+    /** Interface addresses by name, looked up again after a second so that changes are seen. */
+    static final class InterfaceAddresses {
+        private static final long TTL_NANOS = 1_000_000_000L;
+        private final Map<String, InetAddress[]> byName = new HashMap<>();
+        private long fetched = System.nanoTime() - TTL_NANOS;
+
+        /** An address of family IPv{@code version} of interface {@code name}, or {@code null}. */
+        InetAddress find(String name, int version) {
+            long now = System.nanoTime();
+            if (now - fetched >= TTL_NANOS) {
+                byName.clear();
+                fetched = now;
+            }
+            InetAddress[] both = byName.computeIfAbsent(name, InterfaceAddresses::lookUp);
+            return both[version == 4 ? 0 : 1];
+        }
+
+        private static InetAddress[] lookUp(String name) {
+            InetAddress[] both = new InetAddress[2];
+            try {
+                NetworkInterface nif = NetworkInterface.getByName(name);
+                if (nif != null) {
+                    for (Enumeration<InetAddress> e = nif.getInetAddresses(); e.hasMoreElements(); ) {
+                        InetAddress a = e.nextElement();
+                        int slot = a instanceof Inet4Address ? 0 : 1;
+                        if (both[slot] == null) {
+                            both[slot] = a;
+                        }
+                    }
+                }
+            } catch (SocketException e) {
+                logger.debug("cannot list the addresses of interface {}", name, e);
+            }
+            return both;
+        }
     }
 
     @Override

@@ -215,8 +215,11 @@ final class BsdSockaddr {
                     ? interfaceAddress instanceof Inet4Address
                     : interfaceAddress instanceof Inet6Address;
             if (!fits || interfaceAddress.isAnyLocalAddress()) {
+                String what = address.interfaceName() != null
+                        ? "interface " + address.interfaceName() + " has none (or does not exist)"
+                        : "this address has none";
                 throw new IllegalArgumentException("OpenBSD takes an inbound IPv" + ipVersion + " packet in on the"
-                        + " interface owning an IPv" + ipVersion + " address, and this address has none: " + address);
+                        + " interface owning an IPv" + ipVersion + " address, and " + what + ": " + address);
             }
         }
         if (ipVersion == 4) {

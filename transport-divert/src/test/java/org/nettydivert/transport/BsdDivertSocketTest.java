@@ -464,6 +464,33 @@ class BsdDivertSocketTest {
     }
 
     @Test
+    void openBsdInboundInjectionByNameUsesTheInterfacesAddressOfThePacketsFamily() throws Exception {
+        kernel.socketResults.add(5);
+        kernel.socketResults.add(6);
+        open(BsdAbi.OPENBSD);
+        String loopback =
+                java.net.NetworkInterface.getByInetAddress(ip("127.0.0.1")).getName();
+        DivertPacket[] packets = {packet(UDP4, DivertAddress.inbound(loopback))};
+        Throwable[] failures = new Throwable[1];
+        assertEquals(1, socket.write(packets, 1, failures));
+        assertNull(failures[0]);
+        assertEquals("100200007f0000010000000000000000", kernel.sent.get(0).sockaddr);
+    }
+
+    @Test
+    void openBsdInboundInjectionByUnknownNameFailsThatWrite() throws Exception {
+        kernel.socketResults.add(5);
+        kernel.socketResults.add(6);
+        open(BsdAbi.OPENBSD);
+        DivertPacket[] packets = {packet(UDP6, DivertAddress.inbound("nosuch0"))};
+        Throwable[] failures = new Throwable[1];
+        assertEquals(1, socket.write(packets, 1, failures));
+        IllegalArgumentException e = assertInstanceOf(IllegalArgumentException.class, failures[0]);
+        assertTrue(e.getMessage().contains("interface nosuch0 has none"), e.getMessage());
+        assertTrue(kernel.sent.isEmpty());
+    }
+
+    @Test
     void closeClosesEveryDescriptorOnce() throws Exception {
         kernel.socketResults.add(5);
         kernel.socketResults.add(6);
