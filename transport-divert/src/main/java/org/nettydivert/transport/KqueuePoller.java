@@ -250,7 +250,11 @@ final class KqueuePoller implements Poller {
         if (count == 0) {
             return;
         }
-        // The receipts go to the events buffer: poll() has copied out what the caller reads.
+        // The receipts go to the events buffer: poll() has copied out what the caller reads. With
+        // every change asking for a receipt the kernel returns at once without collecting events;
+        // a kernel that ignored EV_RECEIPT would hand back ready events here instead, which are
+        // skipped below and lose nothing, because level-triggered filters are reported again by
+        // the next poll (and where a pipe wakes the loop, it is level-triggered too).
         int n = kernel.kevent(
                 kq, changes.memoryAddress(), count, events.memoryAddress(), count, noWait.memoryAddress());
         if (n < 0) {
