@@ -98,4 +98,29 @@ class BsdAbiTest {
         // Not in bsd-abi.md: sys/socket.h of FreeBSD and OpenBSD (Linux differs: 0x20).
         assertEquals(0x10, BsdDivertSocket.MSG_TRUNC);
     }
+
+    @Test
+    void errnoNumbersAreTheReferenceOnesOnTheBsds() {
+        // The same number on every system, so checked as they are.
+        assertEquals(1, Errno.EPERM);
+        assertEquals(4, Errno.EINTR);
+        assertEquals(9, Errno.EBADF);
+        assertEquals(13, Errno.EACCES);
+        assertEquals(22, Errno.EINVAL);
+        // The BSD numbers where Linux differs.
+        assertEquals(35, Errno.Bsd.EAGAIN);
+        assertEquals(39, Errno.Bsd.EDESTADDRREQ);
+        assertEquals(40, Errno.Bsd.EMSGSIZE);
+        assertEquals(43, Errno.Bsd.EPROTONOSUPPORT);
+        assertEquals(46, Errno.Bsd.EPFNOSUPPORT);
+        assertEquals(47, Errno.Bsd.EAFNOSUPPORT);
+        assertEquals(48, Errno.Bsd.EADDRINUSE);
+        assertEquals(49, Errno.Bsd.EADDRNOTAVAIL);
+        assertEquals(50, Errno.Bsd.ENETDOWN);
+        assertEquals(51, Errno.Bsd.ENETUNREACH);
+        assertEquals(55, Errno.Bsd.ENOBUFS);
+        assertEquals(65, Errno.Bsd.EHOSTUNREACH);
+        // Not in bsd-abi.md: sys/errno.h of FreeBSD and OpenBSD.
+        assertEquals(45, Errno.Bsd.EOPNOTSUPP);
+    }
 }
