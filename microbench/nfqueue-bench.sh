@@ -14,8 +14,13 @@
 #   a  no queue: the same flood to a port without a rule
 #   b  nfq_single: libnetfilter_queue, one recv and one nfq_set_verdict per packet
 #   c  nfq_batch:  libnetfilter_queue, recvmmsg of up to 64 and one nfq_set_verdict_batch
-#   d  DivertChannel writing every packet back (ctx.write, flush on channelReadComplete)
-#   e  d plus a UDP destination-port rewrite with an RFC 1624 checksum update
+#   d  java -jar example/target/netty-divert-example.jar passthrough --port Q: a DivertChannel
+#      writing every packet back (ctx.write, flush on channelReadComplete)
+#   e  java -jar ...example.jar rewrite-port --port Q --from PORT_Q --to PORT_E: the codec-ip
+#      pipeline (IpPacketCodec decodes, the handler rewrites the UDP destination port, the
+#      codec fixes the checksums and encodes)
+# With BENCH_JAVA=hand, (d) and (e) run microbench/nfqueue/java/NfqueueBench instead: the same
+# pass-through, and a rewrite done by hand on the ByteBuf with an RFC 1624 checksum update.
 # Every run starts a fresh handler, sends an unmeasured warm-up flood of N/4, then the measured
 # one. Modes are interleaved within each round; the table shows medians over the rounds.
 # Then UDP ping-pong round trips (C client and echo server, both directions diverted) with no
@@ -23,8 +28,8 @@
 # --profile: after the rounds, runs (d) under JFR while 2M datagrams of the first size pass, and
 # prints the hottest methods (the recording is kept in the output directory).
 #
-# Environment: JAVA (java), JAVA_OPTS (JVM options, default none), BENCH_OUT (output directory, default a new
-# /tmp/nfqueue-bench.XXXXXX), BENCH_BATCH (DivertChannel batch size, default the channel's).
+# Environment: JAVA (java), JAVA_OPTS (JVM options, default none), BENCH_JAVA (example|hand), BENCH_OUT (output directory, default a new
+# /tmp/nfqueue-bench.XXXXXX), BENCH_BATCH (DivertChannel batch size of the BENCH_JAVA=hand handler).
 set -euo pipefail
 
 N=200000
@@ -89,12 +94,19 @@ for p in nfq_single nfq_batch; do
     gcc -O2 -Wall -o "$OUT/bin/$p" "$HERE/nfqueue/c/$p.c" -lnetfilter_queue
 done
 
-echo "building transport-divert and the Java handler"
-(cd "$ROOT" && ./mvnw -B -q -DskipTests package -pl transport-divert \
-    && ./mvnw -B -q dependency:build-classpath -pl transport-divert -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null)
-CP="$ROOT/transport-divert/target/classes:$(cat "$OUT/classpath.txt")"
-javac -d "$OUT/classes" -cp "$CP" $(find "$HERE/nfqueue/java" -name '*.java')
-CP="$OUT/classes:$CP"
+BENCH_JAVA=${BENCH_JAVA:-example}
+EXAMPLE_JAR="$ROOT/example/target/netty-divert-example.jar"
+if [ "$BENCH_JAVA" = example ]; then
+    echo "building the example jar"
+    (cd "$ROOT" && ./mvnw -B -q -DskipTests package -pl example -am)
+else
+    echo "building transport-divert and the hand-written Java handler"
+    (cd "$ROOT" && ./mvnw -B -q -DskipTests package -pl transport-divert \
+        && ./mvnw -B -q dependency:build-classpath -pl transport-divert -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null)
+    CP="$ROOT/transport-divert/target/classes:$(cat "$OUT/classpath.txt")"
+    javac -d "$OUT/classes" -cp "$CP" $(find "$HERE/nfqueue/java" -name '*.java')
+    CP="$OUT/classes:$CP"
+fi
 JAVA_PROPS=()
 if [ -n "${BENCH_BATCH:-}" ]; then
     JAVA_PROPS+=("-Dbench.batch=$BENCH_BATCH")
@@ -127,8 +139,16 @@ handler_cmd() {
     case "$1" in
         b) echo "$OUT/bin/nfq_single $Q" ;;
         c) echo "$OUT/bin/nfq_batch $Q" ;;
-        d) echo "$JAVA $JAVA_OPTS ${JAVA_PROPS[*]:-} ${2:-} -cp $CP org.nettydivert.bench.NfqueueBench passthrough $Q" ;;
-        e) echo "$JAVA $JAVA_OPTS ${JAVA_PROPS[*]:-} ${2:-} -cp $CP org.nettydivert.bench.NfqueueBench rewrite $Q $PORT_Q $PORT_E" ;;
+        d|e)
+            local jvm="$JAVA $JAVA_OPTS ${JAVA_PROPS[*]:-} ${2:-}"
+            if [ "$BENCH_JAVA" = example ]; then
+                [ "$1" = d ] && echo "$jvm -jar $EXAMPLE_JAR passthrough --port $Q"
+                [ "$1" = e ] && echo "$jvm -jar $EXAMPLE_JAR rewrite-port --port $Q --from $PORT_Q --to $PORT_E"
+            else
+                [ "$1" = d ] && echo "$jvm -cp $CP org.nettydivert.bench.NfqueueBench passthrough $Q"
+                [ "$1" = e ] && echo "$jvm -cp $CP org.nettydivert.bench.NfqueueBench rewrite $Q $PORT_Q $PORT_E"
+            fi
+            ;;
     esac
 }
 
