@@ -215,15 +215,24 @@ measure() { # mode size -> appends "size mode rate delivered queue_drops" to res
     [ "$mode" = e ] && sink=$PORT_E
     start_handler "$mode"
     flood $port $sink $((N / 4)) "$size" >/dev/null
-    local result drops=0
+    local result drops=0 cpu0=0 cpu1=0 cpu=nan
+    [ -n "$HPID" ] && cpu0=$(cpu_ticks "$HPID")
     flood $port $sink "$N" "$size" >"$OUT/flood.out"
     result=$(cat "$OUT/flood.out")
-    [ "$mode" != a ] && drops=$(queue_line | awk '{ print $6 + $7 }')
+    if [ "$mode" != a ]; then
+        cpu1=$(cpu_ticks "$HPID")
+        drops=$(queue_line | awk '{ print $6 + $7 }')
+        cpu=$(awk -v t=$((cpu1 - cpu0)) -v n="${result% *}" -v hz="$HZ" 'BEGIN { printf "%.2f", n ? t * 1e6 / hz / n : 0 }')
+    fi
     stop_handler
-    echo "$size $mode ${result#* } ${result% *} $drops" >>"$OUT/results.txt"
-    printf '  %-2s %5d B  %9.0f pkt/s  delivered %d/%d  queue drops %s\n' \
-        "$mode" "$size" "${result#* }" "${result% *}" "$N" "$drops"
+    echo "$size $mode ${result#* } ${result% *} $drops $cpu" >>"$OUT/results.txt"
+    printf '  %-2s %5d B  %9.0f pkt/s  delivered %d/%d  queue drops %s  handler CPU %s us/pkt\n' \
+        "$mode" "$size" "${result#* }" "${result% *}" "$N" "$drops" "$cpu"
 }
+
+# CPU time (user + system, all threads) a process has used, in clock ticks.
+HZ=$(getconf CLK_TCK)
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -288,6 +297,16 @@ for size in $SIZES; do
         "$(echo "${med[d]} ${med[c]}" | awk '{ print $1 / $2 }')" \
         "$(echo "${med[e]} ${med[d]}" | awk '{ print $1 / $2 }')"
     unset med
+done
+echo
+echo "Handler CPU time (user + system, every thread of the process) per delivered packet: medians, microseconds"
+printf '%-6s %12s %12s %12s %12s\n' size "(b) C 1/pkt" "(c) C batch" "(d) Java" "(e) Java+rw"
+for size in $SIZES; do
+    printf '%-6s' "$size B"
+    for mode in b c d e; do
+        printf ' %12s' "$(awk -v s="$size" -v m=$mode '$1 == s && $2 == m { print $6 }' "$OUT/results.txt" | median)"
+    done
+    echo
 done
 echo
 echo "UDP ping-pong RTT (64 B, both directions diverted), medians of $ROUNDS rounds of $PINGS, microseconds"
