@@ -56,6 +56,12 @@ final class NfqueueSocket extends DivertSocket {
     private static final int BARE_VERDICT = NLMSG_HDRLEN + NFGENMSG_SIZE + NLA_HDRLEN + VERDICT_HDR_SIZE;
     /** Netlink and nfqueue headers before the payload of a packet message, generously. */
     private static final int MESSAGE_OVERHEAD = 512;
+    /**
+     * Payloads up to this size are copied out of the receive slot into a buffer of their own
+     * size (a pooled size class of Netty's allocators), so that the slot, sized for the largest
+     * packet, stays with the socket for the next read. Larger payloads keep the slot.
+     */
+    private static final int COPY_LIMIT = 16384;
 
     private static final int MIN_SEND_BUFFER = 4 << 20;
     private static final int IFACE_CACHE_NANOS = 1_000_000_000;
@@ -430,7 +436,7 @@ final class NfqueueSocket extends DivertSocket {
         for (int i = 0; i < received; i++) {
             ByteBuf slot = slots[i];
             int length = receive.messageLength(i);
-            count = parse(slot, length, now, out, count);
+            count = parse(slot, length, now, out, count, allocator);
             if (slot.refCnt() > 1) {
                 // Packets hold the buffer now; the next read gets a fresh one.
                 slot.release();
@@ -441,7 +447,8 @@ final class NfqueueSocket extends DivertSocket {
     }
 
     /** Parses the netlink messages of one datagram; returns the new packet count in {@code out}. */
-    private int parse(ByteBuf slot, int length, long now, DivertPacket[] out, int count) throws IOException {
+    private int parse(ByteBuf slot, int length, long now, DivertPacket[] out, int count, ByteBufAllocator allocator)
+            throws IOException {
         for (int m = 0; m + NLMSG_HDRLEN <= length; ) {
             int messageLength = slot.getIntLE(m);
             if (messageLength < NLMSG_HDRLEN || m + messageLength > length) {
@@ -450,7 +457,7 @@ final class NfqueueSocket extends DivertSocket {
             int type = slot.getUnsignedShortLE(m + 4);
             if (type == PACKET_TYPE) {
                 if (count < out.length) {
-                    DivertPacket packet = packet(slot, m, messageLength, now);
+                    DivertPacket packet = packet(slot, m, messageLength, now, allocator);
                     if (packet != null) {
                         out[count++] = packet;
                     }
@@ -472,7 +479,8 @@ final class NfqueueSocket extends DivertSocket {
         return count;
     }
 
-    private DivertPacket packet(ByteBuf slot, int m, int messageLength, long now) throws IOException {
+    private DivertPacket packet(ByteBuf slot, int m, int messageLength, long now, ByteBufAllocator allocator)
+            throws IOException {
         long id = -1;
         int hook = -1;
         int mark = 0;
@@ -538,7 +546,16 @@ final class NfqueueSocket extends DivertSocket {
                 iface == null ? null : iface.address,
                 id,
                 mark);
-        return new DivertPacket(new VerdictBuf(this, id, slot, payload, payloadLength), address);
+        if (payloadLength > COPY_LIMIT) {
+            return new DivertPacket(new VerdictBuf(this, id, slot, payload, payloadLength), address);
+        }
+        ByteBuf copy = allocator.directBuffer(payloadLength, payloadLength);
+        try {
+            copy.writeBytes(slot, payload, payloadLength);
+            return new DivertPacket(new VerdictBuf(this, id, copy, 0, payloadLength), address);
+        } finally {
+            copy.release(); // the VerdictBuf holds it now
+        }
     }
 
     @Override
