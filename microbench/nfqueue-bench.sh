@@ -28,7 +28,7 @@
 # --profile: after the rounds, runs (d) under JFR while 2M datagrams of the first size pass, and
 # prints the hottest methods (the recording is kept in the output directory).
 #
-# Environment: JAVA (java), JAVA_OPTS (JVM options, default none), BENCH_JAVA (example|hand), BENCH_OUT (output directory, default a new
+# Environment: JAVA (java), JAVA_OPTS (JVM options, default none), BENCH_JAVA (example|hand), BENCH_EXAMPLE_JAR (a prebuilt example jar to use), BENCH_OUT (output directory, default a new
 # /tmp/nfqueue-bench.XXXXXX), BENCH_BATCH (DivertChannel batch size of the BENCH_JAVA=hand handler).
 set -euo pipefail
 
@@ -95,8 +95,10 @@ for p in nfq_single nfq_batch; do
 done
 
 BENCH_JAVA=${BENCH_JAVA:-example}
-EXAMPLE_JAR="$ROOT/example/target/netty-divert-example.jar"
-if [ "$BENCH_JAVA" = example ]; then
+EXAMPLE_JAR=${BENCH_EXAMPLE_JAR:-$ROOT/example/target/netty-divert-example.jar}
+if [ -n "${BENCH_EXAMPLE_JAR:-}" ]; then
+    echo "using $EXAMPLE_JAR as it is"
+elif [ "$BENCH_JAVA" = example ]; then
     echo "building the example jar"
     (cd "$ROOT" && ./mvnw -B -q -DskipTests package -pl example -am)
 else
