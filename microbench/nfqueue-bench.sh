@@ -2,9 +2,9 @@
 # NFQUEUE throughput and latency, side by side: the kernel alone, two C programs on
 # libnetfilter_queue and the Java DivertChannel. Run as root from anywhere in the repository:
 #
-#   microbench/nfqueue-bench.sh [-n PACKETS] [-s "SIZES"] [-r ROUNDS] [-p ROUND_TRIPS] [-m "MODES"] [--profile]
+#   microbench/nfqueue-bench.sh [-n PACKETS] [-s "SIZES"] [-r ROUNDS] [-p ROUND_TRIPS] [-m "MODES"] [-w WARMUP] [--profile]
 #
-# Defaults: -n 200000 -s "64 1400" -r 5 -p 20000 -m "a b c d e"; -p 0 skips the ping-pong.
+# Defaults: -n 200000 -s "64 1400" -r 5 -p 20000 -m "a b c d e" -w N/2; -p 0 skips the ping-pong.
 #
 # Everything runs inside a private network namespace made for the run (and deleted on exit,
 # Ctrl-C included); nothing touches the host's own namespace. In it, an iptables rule sends UDP
@@ -21,8 +21,8 @@
 #      codec fixes the checksums and encodes)
 # With BENCH_JAVA=hand, (d) and (e) run microbench/nfqueue/java/NfqueueBench instead: the same
 # pass-through, and a rewrite done by hand on the ByteBuf with an RFC 1624 checksum update.
-# Every run starts a fresh handler, sends an unmeasured warm-up flood of N/4, then the measured
-# one. Modes are interleaved within each round; the table shows medians over the rounds.
+# Every run starts a fresh handler, sends an unmeasured warm-up flood of W packets (-w, default
+# N/2: the JVM's JIT compilers are mostly done by then), then the measured one. Modes are interleaved within each round; the table shows medians over the rounds.
 # Then UDP ping-pong round trips (C client and echo server, both directions diverted) with no
 # queue, with (b) and with (d): medians of the rounds' p50 and p99.
 # --profile: after the rounds, runs (d) under JFR while 2M datagrams of the first size pass, and
@@ -38,6 +38,7 @@ ROUNDS=5
 PINGS=20000
 PROFILE=0
 MODES="a b c d e"
+WARMUP=
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) N=$2; shift 2 ;;
@@ -45,12 +46,14 @@ while [ $# -gt 0 ]; do
         -r) ROUNDS=$2; shift 2 ;;
         -p) PINGS=$2; shift 2 ;;
         -m) MODES=$2; shift 2 ;;
+        -w) WARMUP=$2; shift 2 ;;
         --profile) PROFILE=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 
+WARMUP=${WARMUP:-$((N / 2))}
 if [ "$(id -u)" != 0 ]; then
     echo "run as root: network namespaces and NFQUEUE need CAP_SYS_ADMIN and CAP_NET_ADMIN" >&2
     exit 1
@@ -216,20 +219,37 @@ measure() { # mode size -> appends "size mode rate delivered queue_drops" to res
     [ "$mode" = a ] && port=$PORT_A && sink=$PORT_A
     [ "$mode" = e ] && sink=$PORT_E
     start_handler "$mode"
-    flood $port $sink $((N / 4)) "$size" >/dev/null
-    local result drops=0 cpu0=0 cpu1=0 cpu=nan
-    [ -n "$HPID" ] && cpu0=$(cpu_ticks "$HPID")
+    flood $port $sink "$WARMUP" "$size" >/dev/null
+    local result drops=0 cpu0=0 cpu1=0 cpu=nan loop=nan loop0=0 loop1=0 tid=
+    if [ -n "$HPID" ]; then
+        cpu0=$(cpu_ticks "$HPID")
+        tid=$(loop_thread "$HPID")
+        loop0=$(cpu_ticks "$HPID/task/$tid")
+    fi
     flood $port $sink "$N" "$size" >"$OUT/flood.out"
     result=$(cat "$OUT/flood.out")
     if [ "$mode" != a ]; then
         cpu1=$(cpu_ticks "$HPID")
+        loop1=$(cpu_ticks "$HPID/task/$tid")
         drops=$(queue_line | awk '{ print $6 + $7 }')
-        cpu=$(awk -v t=$((cpu1 - cpu0)) -v n="${result% *}" -v hz="$HZ" 'BEGIN { printf "%.2f", n ? t * 1e6 / hz / n : 0 }')
+        cpu=$(per_packet $((cpu1 - cpu0)) "${result% *}")
+        loop=$(per_packet $((loop1 - loop0)) "${result% *}")
     fi
     stop_handler
-    echo "$size $mode ${result#* } ${result% *} $drops $cpu" >>"$OUT/results.txt"
-    printf '  %-2s %5d B  %9.0f pkt/s  delivered %d/%d  queue drops %s  handler CPU %s us/pkt\n' \
-        "$mode" "$size" "${result#* }" "${result% *}" "$N" "$drops" "$cpu"
+    echo "$size $mode ${result#* } ${result% *} $drops $cpu $loop" >>"$OUT/results.txt"
+    printf '  %-2s %5d B  %9.0f pkt/s  delivered %d/%d  queue drops %s  CPU us/pkt: process %s, loop thread %s\n' \
+        "$mode" "$size" "${result#* }" "${result% *}" "$N" "$drops" "$cpu" "$loop"
+}
+
+per_packet() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.2f", n ? t * 1e6 / hz / n : 0 }'; }
+
+# The thread that handles packets: the Netty event loop in a JVM, the only thread in C.
+loop_thread() {
+    local t
+    for t in /proc/"$1"/task/*; do
+        case "$(cat "$t/comm")" in multiThreadIoEv*) echo "${t##*/}"; return ;; esac
+    done
+    echo "$1"
 }
 
 # CPU time (user + system, all threads) a process has used, in clock ticks.
@@ -286,7 +306,7 @@ fi
 # ---- the table
 
 echo
-echo "NFQUEUE throughput: medians of $ROUNDS rounds, $N datagrams per run, delivered packets/s"
+echo "NFQUEUE throughput: medians of $ROUNDS rounds, $N datagrams per run (after $WARMUP unmeasured), delivered packets/s"
 printf '%-6s %12s %12s %12s %12s %12s %7s %7s %7s\n' size "(a) none" "(b) C 1/pkt" "(c) C batch" "(d) Java" "(e) Java+rw" d/b d/c e/d
 for size in $SIZES; do
     declare -A med=()
@@ -301,12 +321,13 @@ for size in $SIZES; do
     unset med
 done
 echo
-echo "Handler CPU time (user + system, every thread of the process) per delivered packet: medians, microseconds"
-printf '%-6s %12s %12s %12s %12s\n' size "(b) C 1/pkt" "(c) C batch" "(d) Java" "(e) Java+rw"
+echo "Handler CPU time (user + system) per delivered packet, medians, microseconds: the whole"
+echo "process (JVM: with JIT compiler, GC and other threads) / its packet thread alone"
+printf '%-6s %14s %14s %14s %14s\n' size "(b) C 1/pkt" "(c) C batch" "(d) Java" "(e) Java+rw"
 for size in $SIZES; do
     printf '%-6s' "$size B"
     for mode in b c d e; do
-        printf ' %12s' "$(awk -v s="$size" -v m=$mode '$1 == s && $2 == m { print $6 }' "$OUT/results.txt" | median)"
+        printf ' %14s' "$(awk -v s="$size" -v m=$mode '$1 == s && $2 == m { print $6 }' "$OUT/results.txt" | median) / $(awk -v s="$size" -v m=$mode '$1 == s && $2 == m { print $7 }' "$OUT/results.txt" | median)"
     done
     echo
 done
@@ -326,7 +347,7 @@ echo "took $(($(date +%s) - START)) s; raw figures in $OUT/results.txt and $OUT/
 if [ "$PROFILE" = 1 ] && [ -f "$OUT/d.jfr" ]; then
     echo
     echo "JFR execution samples of (d), $OUT/d.jfr: top frames (self) and methods on the stack (total)"
-    jfr print --events jdk.ExecutionSample "$OUT/d.jfr" >"$OUT/d-samples.txt"
+    jfr print --stack-depth 64 --events jdk.ExecutionSample "$OUT/d.jfr" >"$OUT/d-samples.txt"
     awk '
         /jdk.ExecutionSample/ { inside = 0; n++ }
         /stackTrace = \[/ { inside = 1; first = 1; delete seen; next }
