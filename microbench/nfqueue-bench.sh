@@ -4,7 +4,9 @@
 #
 #   microbench/nfqueue-bench.sh [-n PACKETS] [-s "SIZES"] [-r ROUNDS] [-p ROUND_TRIPS] [-m "MODES"] [-w WARMUP] [--profile]
 #
-# Defaults: -n 200000 -s "64 1400" -r 5 -p 20000 -m "a b c d e" -w N/2; -p 0 skips the ping-pong.
+# Defaults: -n 200000 -s "64 1400" -r 5 -p 20000 -m "a b c d e" -w N/2; -p 0 skips the ping-pong;
+# -b BYTES sets the flooder's SO_SNDBUF (default: the system's, 212992 here), which bounds how
+# many of its datagrams can be in flight (queued in NFQUEUE or on their way) at once.
 #
 # Everything runs inside a private network namespace made for the run (and deleted on exit,
 # Ctrl-C included); nothing touches the host's own namespace. In it, an iptables rule sends UDP
@@ -39,6 +41,7 @@ PINGS=20000
 PROFILE=0
 MODES="a b c d e"
 WARMUP=
+SNDBUF=
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) N=$2; shift 2 ;;
@@ -47,6 +50,7 @@ while [ $# -gt 0 ]; do
         -p) PINGS=$2; shift 2 ;;
         -m) MODES=$2; shift 2 ;;
         -w) WARMUP=$2; shift 2 ;;
+        -b) SNDBUF=$2; shift 2 ;;
         --profile) PROFILE=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -208,7 +212,7 @@ flood() { # port sink_port count size
         grep -q ready "$log" 2>/dev/null && break
         sleep 0.02
     done
-    nsx "$OUT/bin/udp_flood" "$1" "$3" "$4" >/dev/null
+    nsx "$OUT/bin/udp_flood" "$1" "$3" "$4" $SNDBUF >/dev/null
     wait "$sink"
     forget "$sink"
     awk '/^delivered/ { print $2, $4 }' "$log"
