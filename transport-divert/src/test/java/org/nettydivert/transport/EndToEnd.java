@@ -13,6 +13,9 @@
  */
 package org.nettydivert.transport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -70,6 +73,25 @@ final class EndToEnd {
             }
             Thread.sleep(20);
         }
+    }
+
+    /**
+     * The pass-through verdicts: the pipeline saw {@code seenByPipeline} packets, the channel
+     * read exactly those and wrote every one back, nothing was dropped or lost on the way, and
+     * the kernel holds none of the queue's packets.
+     */
+    static void assertEveryPacketWrittenBack(DivertStats stats, long seenByPipeline, QueueStats kernel) {
+        assertEquals(seenByPipeline, stats.packetsRead(), "packets read are the packets the pipeline saw: " + stats);
+        assertEquals(stats.packetsRead(), stats.packetsReinjected(), "every packet read was written back: " + stats);
+        assertEquals(0, stats.packetsInjected(), stats.toString());
+        assertEquals(0, stats.writesFailed(), stats.toString());
+        assertEquals(0, stats.releaseDrops(), stats.toString());
+        assertEquals(0, stats.timeoutDrops(), stats.toString());
+        assertEquals(0, stats.overflows(), stats.toString());
+        assertNotNull(kernel, "the queue is bound");
+        assertEquals(0, kernel.waiting(), "nothing waits for a verdict: " + kernel);
+        assertEquals(0, kernel.dropped(), "the kernel queue never overflowed: " + kernel);
+        assertEquals(0, kernel.userDropped(), "the netlink socket never overflowed: " + kernel);
     }
 
     static MessageDigest sha256() {

@@ -38,13 +38,11 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nettydivert.testing.NetworkNamespace;
-import org.nettydivert.testing.QueueStats;
 
 /**
  * TCP through NFQUEUE: every segment of one connection, both ways, is read by a DivertChannel
@@ -105,7 +103,7 @@ class NfqueueTcpTest {
                         .channel());
                 int port = ((InetSocketAddress) server.localAddress()).getPort();
 
-                Flows flows = new Flows(port);
+                TcpFlows flows = new TcpFlows(port);
                 WriteBackHandler writeBack = new WriteBackHandler(flows::count);
                 divert = EndToEnd.bindDivert(divertGroup, QUEUE, writeBack);
                 // On loopback every packet passes OUTPUT exactly once: these two rules divert the
@@ -157,70 +155,11 @@ class NfqueueTcpTest {
                 // retransmitted, which a loss-free path should not make it do).
                 assertTrue(flows.toServerData.get() >= TRANSFER_BYTES, flows.toString());
                 assertTrue(flows.fromServerData.get() >= TRANSFER_BYTES, flows.toString());
-                long diverted = flows.toServerPackets.get() + flows.fromServerPackets.get();
-                assertEquals(diverted, stats.packetsRead(), "every packet read was seen by the pipeline: " + stats);
-                assertEquals(stats.packetsRead(), stats.packetsReinjected(), "every packet read was written back");
-                assertEquals(0, stats.writesFailed(), stats.toString());
-                assertEquals(0, stats.releaseDrops(), stats.toString());
-                assertEquals(0, stats.timeoutDrops(), stats.toString());
-                assertEquals(0, stats.overflows(), stats.toString());
-                QueueStats kernel = ns.queueStats(QUEUE);
-                assertEquals(0, kernel.waiting(), kernel.toString());
-                assertEquals(0, kernel.dropped(), kernel.toString());
-                assertEquals(0, kernel.userDropped(), kernel.toString());
+                EndToEnd.assertEveryPacketWrittenBack(
+                        stats, flows.toServerPackets.get() + flows.fromServerPackets.get(), ns.queueStats(QUEUE));
             } finally {
                 EndToEnd.closeAll(new Channel[] {client, server, divert}, tcpGroup, divertGroup);
             }
-        }
-    }
-
-    /** What the divert pipeline saw of the connection, by direction; used on the divert loop. */
-    private static final class Flows {
-        final int serverPort;
-        final AtomicLong toServerPackets = new AtomicLong();
-        final AtomicLong fromServerPackets = new AtomicLong();
-        final AtomicLong toServerData = new AtomicLong();
-        final AtomicLong fromServerData = new AtomicLong();
-        final AtomicLong strangers = new AtomicLong();
-        /** Completed when the client's ACK of the server's FIN goes by. */
-        final CompletableFuture<Void> lastAck = new CompletableFuture<>();
-        /** The acknowledgment number that answers the server's FIN, once that FIN went by. */
-        private long finAcknowledgment = -1;
-
-        Flows(int serverPort) {
-            this.serverPort = serverPort;
-        }
-
-        void count(DivertPacket packet) {
-            ByteBuf ip = packet.content();
-            DivertAddress address = packet.address();
-            if (IpPeek.protocol(ip) != IpPeek.TCP
-                    || address.direction() != DivertAddress.Direction.OUTBOUND
-                    || !"lo".equals(address.interfaceName())) {
-                strangers.incrementAndGet();
-            } else if (IpPeek.destinationPort(ip) == serverPort) {
-                toServerPackets.incrementAndGet();
-                toServerData.addAndGet(IpPeek.transportPayloadLength(ip));
-                if ((IpPeek.tcpFlags(ip) & IpPeek.TCP_ACK) != 0 && IpPeek.tcpAcknowledgment(ip) == finAcknowledgment) {
-                    lastAck.complete(null);
-                }
-            } else if (IpPeek.sourcePort(ip) == serverPort) {
-                fromServerPackets.incrementAndGet();
-                int data = IpPeek.transportPayloadLength(ip);
-                fromServerData.addAndGet(data);
-                if ((IpPeek.tcpFlags(ip) & IpPeek.TCP_FIN) != 0) {
-                    // A FIN takes one sequence number after the segment's data.
-                    finAcknowledgment = (IpPeek.tcpSequence(ip) + data + 1) & 0xFFFF_FFFFL;
-                }
-            } else {
-                strangers.incrementAndGet();
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "to server " + toServerPackets + " packets, " + toServerData + " data bytes; from server "
-                    + fromServerPackets + " packets, " + fromServerData + " data bytes; others " + strangers;
         }
     }
 
