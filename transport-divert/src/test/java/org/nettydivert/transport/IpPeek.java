@@ -24,6 +24,7 @@ final class IpPeek {
     static final int TCP = 6;
     static final int UDP = 17;
     static final int TCP_FIN = 0x01;
+    static final int TCP_RST = 0x04;
     static final int TCP_ACK = 0x10;
 
     private static final int IPV6_HEADER = 40;

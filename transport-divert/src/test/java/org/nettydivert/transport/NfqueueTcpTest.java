@@ -143,9 +143,8 @@ class NfqueueTcpTest {
                 assertArrayEquals(expected, clientReceived.get(40, TimeUnit.SECONDS), "what the server echoed");
                 client.close().sync();
                 serverClosed.get(10, TimeUnit.SECONDS);
-                // The close ends with the client acknowledging the server's FIN: after that
-                // packet the connection sends nothing more.
-                flows.lastAck.get(10, TimeUnit.SECONDS);
+                flows.closed.get(10, TimeUnit.SECONDS);
+                assertEquals(0, flows.resets.get(), "an orderly close: " + flows);
 
                 DivertStats stats = EndToEnd.awaitSettled(ns, QUEUE, divert, writeBack, Duration.ofSeconds(10));
                 writeBack.assertNoFailure();

@@ -20,8 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What a divert pipeline saw of the TCP connections to one server port, by direction, fed
  * packet by packet on the divert event loop (pass {@code flows::count} to a {@link
- * WriteBackHandler}). Besides counting, it watches for the packet that ends a connection closed
- * by the client first: the client's ACK of the server's FIN.
+ * WriteBackHandler}). Besides counting, it watches for the packet that ends an orderly close.
  */
 final class TcpFlows {
     final int serverPort;
@@ -30,10 +29,17 @@ final class TcpFlows {
     final AtomicLong toServerData = new AtomicLong();
     final AtomicLong fromServerData = new AtomicLong();
     final AtomicLong strangers = new AtomicLong();
-    /** Completed when the client's ACK of the server's FIN goes by. */
-    final CompletableFuture<Void> lastAck = new CompletableFuture<>();
-    /** The acknowledgment number that answers the server's FIN, once that FIN went by. */
-    private long finAcknowledgment = -1;
+    final AtomicLong resets = new AtomicLong();
+    /**
+     * Completed once each side's FIN has been acknowledged by the other: the last packet of an
+     * orderly close, whoever closed first; after it the connection sends nothing more.
+     */
+    final CompletableFuture<Void> closed = new CompletableFuture<>();
+    // Acknowledgment numbers that answer each side's FIN, once it went by (event loop only).
+    private long clientFinAcknowledgment = -1;
+    private long serverFinAcknowledgment = -1;
+    private boolean clientFinAcknowledged;
+    private boolean serverFinAcknowledged;
 
     TcpFlows(int serverPort) {
         this.serverPort = serverPort;
@@ -48,26 +54,46 @@ final class TcpFlows {
             strangers.incrementAndGet();
         } else if (IpPeek.destinationPort(ip) == serverPort) {
             toServerPackets.incrementAndGet();
-            toServerData.addAndGet(IpPeek.transportPayloadLength(ip));
-            if ((IpPeek.tcpFlags(ip) & IpPeek.TCP_ACK) != 0 && IpPeek.tcpAcknowledgment(ip) == finAcknowledgment) {
-                lastAck.complete(null);
-            }
+            int data = IpPeek.transportPayloadLength(ip);
+            toServerData.addAndGet(data);
+            clientFinAcknowledgment = finAcknowledgment(ip, data, clientFinAcknowledgment);
+            serverFinAcknowledged |= acknowledges(ip, serverFinAcknowledgment);
         } else if (IpPeek.sourcePort(ip) == serverPort) {
             fromServerPackets.incrementAndGet();
             int data = IpPeek.transportPayloadLength(ip);
             fromServerData.addAndGet(data);
-            if ((IpPeek.tcpFlags(ip) & IpPeek.TCP_FIN) != 0) {
-                // A FIN takes one sequence number after the segment's data.
-                finAcknowledgment = (IpPeek.tcpSequence(ip) + data + 1) & 0xFFFF_FFFFL;
-            }
+            serverFinAcknowledgment = finAcknowledgment(ip, data, serverFinAcknowledgment);
+            clientFinAcknowledged |= acknowledges(ip, clientFinAcknowledgment);
         } else {
             strangers.incrementAndGet();
+            return;
         }
+        if ((IpPeek.tcpFlags(ip) & IpPeek.TCP_RST) != 0) {
+            resets.incrementAndGet();
+        }
+        if (clientFinAcknowledged && serverFinAcknowledged) {
+            closed.complete(null);
+        }
+    }
+
+    /** The acknowledgment that answers this packet's FIN (which follows its data), else {@code previous}. */
+    private static long finAcknowledgment(ByteBuf ip, int data, long previous) {
+        if ((IpPeek.tcpFlags(ip) & IpPeek.TCP_FIN) == 0) {
+            return previous;
+        }
+        return (IpPeek.tcpSequence(ip) + data + 1) & 0xFFFF_FFFFL;
+    }
+
+    private static boolean acknowledges(ByteBuf ip, long finAcknowledgment) {
+        return finAcknowledgment >= 0
+                && (IpPeek.tcpFlags(ip) & IpPeek.TCP_ACK) != 0
+                && IpPeek.tcpAcknowledgment(ip) == finAcknowledgment;
     }
 
     @Override
     public String toString() {
         return "to server " + toServerPackets + " packets, " + toServerData + " data bytes; from server "
-                + fromServerPackets + " packets, " + fromServerData + " data bytes; others " + strangers;
+                + fromServerPackets + " packets, " + fromServerData + " data bytes; resets " + resets + "; others "
+                + strangers;
     }
 }
