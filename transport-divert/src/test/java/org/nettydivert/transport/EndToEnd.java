@@ -35,7 +35,13 @@ final class EndToEnd {
     /** Binds a DivertChannel to NFQUEUE {@code queue} on {@code loop} (a loop or a whole group). */
     static DivertChannel bindDivert(EventLoopGroup loop, int queue, WriteBackHandler handler)
             throws InterruptedException {
-        return (DivertChannel) new Bootstrap()
+        return bindDivert(new Bootstrap(), loop, queue, handler);
+    }
+
+    /** The same with a bootstrap that may carry channel options. */
+    static DivertChannel bindDivert(Bootstrap bootstrap, EventLoopGroup loop, int queue, WriteBackHandler handler)
+            throws InterruptedException {
+        return (DivertChannel) bootstrap
                 .group(loop)
                 .channel(DivertChannel.class)
                 .handler(handler)

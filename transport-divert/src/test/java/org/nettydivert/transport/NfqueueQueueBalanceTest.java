@@ -66,8 +66,16 @@ class NfqueueQueueBalanceTest {
     private static final int SENDERS = 64;
     private static final int DATAGRAMS_PER_SENDER = 200;
     private static final int TOTAL = SENDERS * DATAGRAMS_PER_SENDER;
-    /** Datagrams sent but not yet received: keeps the receiver's socket buffer from overflowing. */
-    private static final int WINDOW = 256;
+    /**
+     * Datagrams sent but not yet received: keeps the receiver's socket buffer from overflowing,
+     * and each queue below its {@link #QUEUE_MAXLEN}.
+     */
+    private static final int WINDOW = 64;
+    /**
+     * A short kernel queue per channel (the default is 4096): the channel's bookkeeping of
+     * packets awaiting a verdict is sized from it, so each channel's wraps around dozens of times.
+     */
+    private static final int QUEUE_MAXLEN = 128;
 
     @BeforeEach
     void requireKernel() {
@@ -112,8 +120,9 @@ class NfqueueQueueBalanceTest {
                 QueueObserver seenB = new QueueObserver(QUEUE_B, port);
                 WriteBackHandler writeBackA = new WriteBackHandler(seenA::see);
                 WriteBackHandler writeBackB = new WriteBackHandler(seenB::see);
-                divertA = EndToEnd.bindDivert(loopA, QUEUE_A, writeBackA);
-                divertB = EndToEnd.bindDivert(loopB, QUEUE_B, writeBackB);
+                Bootstrap divertBootstrap = new Bootstrap().option(DivertChannelOption.QUEUE_MAXLEN, QUEUE_MAXLEN);
+                divertA = EndToEnd.bindDivert(divertBootstrap.clone(), loopA, QUEUE_A, writeBackA);
+                divertB = EndToEnd.bindDivert(divertBootstrap.clone(), loopB, QUEUE_B, writeBackB);
                 assertNotSame(divertA.eventLoop(), divertB.eventLoop(), "one loop per channel");
                 ns.iptables(
                         "-A",
@@ -127,20 +136,25 @@ class NfqueueQueueBalanceTest {
                         "--queue-balance",
                         QUEUE_A + ":" + QUEUE_B);
 
+                DivertChannel divertA0 = divertA;
+                DivertChannel divertB0 = divertB;
                 InetSocketAddress destination = (InetSocketAddress) receiver.localAddress();
                 ByteBuffer datagram = ByteBuffer.allocate(Receiver.MAX_LENGTH);
                 for (int seq = 0; seq < DATAGRAMS_PER_SENDER; seq++) {
                     for (int sender = 0; sender < SENDERS; sender++) {
                         assertTrue(
                                 received.window.tryAcquire(10, TimeUnit.SECONDS),
-                                () -> "no datagram arrived for 10 s; " + received.missing());
+                                () -> "no datagram arrived for 10 s; " + received.missing() + "; "
+                                        + divertStats(divertA0, divertB0));
                         datagram.clear();
                         Receiver.fill(datagram, sender, seq);
                         datagram.flip();
                         assertEquals(datagram.remaining(), senders[sender].send(datagram, destination));
                     }
                 }
-                assertTrue(received.all.await(20, TimeUnit.SECONDS), received::missing);
+                assertTrue(
+                        received.all.await(20, TimeUnit.SECONDS),
+                        () -> received.missing() + "; " + divertStats(divertA0, divertB0));
                 received.assertNoFailure();
 
                 DivertStats statsA = EndToEnd.awaitSettled(ns, QUEUE_A, divertA, writeBackA, Duration.ofSeconds(10));
@@ -175,6 +189,11 @@ class NfqueueQueueBalanceTest {
                 EndToEnd.closeAll(new Channel[] {receiver, divertA, divertB}, udpGroup, divertGroup);
             }
         }
+    }
+
+    /** For failure messages: the counters as they are now, read from the test's thread. */
+    private static String divertStats(DivertChannel a, DivertChannel b) {
+        return "queue " + QUEUE_A + " " + a.stats() + ", queue " + QUEUE_B + " " + b.stats();
     }
 
     /** What one divert channel saw: fed on its event loop, read by the test afterwards. */
