@@ -76,6 +76,12 @@ final class IpPeek {
         return packet.getUnsignedByte(packet.readerIndex() + transportOffset(packet) + 13);
     }
 
+    /** The packet's length as its IP header gives it. */
+    static int declaredLength(ByteBuf packet) {
+        int at = packet.readerIndex();
+        return version(packet) == 4 ? packet.getUnsignedShort(at + 2) : IPV6_HEADER + packet.getUnsignedShort(at + 4);
+    }
+
     /** The bytes after the transport header: TCP segment data, or the UDP datagram's payload. */
     static int transportPayloadLength(ByteBuf packet) {
         int at = packet.readerIndex();

@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nettydivert.testing.NetworkNamespace;
 
 /**
@@ -52,8 +52,8 @@ import org.nettydivert.testing.NetworkNamespace;
 class NfqueueTcpTest {
     private static final int QUEUE = 4;
     private static final int TRANSFER_BYTES = 5 * 1024 * 1024;
-    /** An Ethernet-sized MTU on lo, so that the transfer is thousands of packets, not eighty. */
-    private static final String MTU = "1500";
+    /** Most NFQUEUE copies of a packet: a netlink attribute's 16-bit length, less its header. */
+    private static final int MAX_COPY = 65531;
 
     @BeforeEach
     void requireKernel() {
@@ -63,18 +63,23 @@ class NfqueueTcpTest {
     /**
      * The client sends 5 MB, the server echoes every byte back: both directions carry 5 MB of
      * data through the queue, and both ends see exactly the bytes that were sent.
+     *
+     * <p>At an Ethernet-sized MTU on lo the transfer is thousands of packets. At lo's own MTU,
+     * 65536, TCP sends packets of up to 65535 bytes (IPv4) or 65536 (IPv6), longer than the
+     * 65531 bytes NFQUEUE can copy to user space: the pipeline reads them cut short, and
+     * writing them back so must still deliver the kernel's whole packet.
      */
-    @ParameterizedTest(name = "over {0}")
-    @ValueSource(strings = {"127.0.0.1", "::1"})
+    @ParameterizedTest(name = "over {0} with lo MTU {1}")
+    @CsvSource({"127.0.0.1, 1500", "::1, 1500", "127.0.0.1, 65536", "::1, 65536"})
     void aConnectionWhosePacketsBothWaysAreDivertedAndWrittenBackCarriesFiveMegabytesEachWayByteIdentical(
-            String loopback) throws Exception {
+            String loopback, int mtu) throws Exception {
         InetAddress address = InetAddress.getByName(loopback);
         byte[] data = new byte[TRANSFER_BYTES];
         new Random(0x5EED).nextBytes(data);
         byte[] expected = EndToEnd.sha256(data);
 
         try (NetworkNamespace ns = NetworkNamespace.create()) {
-            ns.exec("ip", "link", "set", "lo", "mtu", MTU);
+            ns.exec("ip", "link", "set", "lo", "mtu", Integer.toString(mtu));
             EventLoopGroup divertGroup =
                     new MultiThreadIoEventLoopGroup(1, ns.threadFactory("divert"), DivertIoHandler.newFactory());
             EventLoopGroup tcpGroup =
@@ -145,6 +150,11 @@ class NfqueueTcpTest {
                 serverClosed.get(10, TimeUnit.SECONDS);
                 flows.closed.get(10, TimeUnit.SECONDS);
                 assertEquals(0, flows.resets.get(), "an orderly close: " + flows);
+                if (mtu > MAX_COPY) {
+                    assertTrue(flows.cutShort.get() > 0, "full-size packets were read cut short: " + flows);
+                } else {
+                    assertEquals(0, flows.cutShort.get(), "every packet was read whole: " + flows);
+                }
 
                 DivertStats stats = EndToEnd.awaitSettled(ns, QUEUE, divert, writeBack, Duration.ofSeconds(10));
                 writeBack.assertNoFailure();

@@ -30,6 +30,8 @@ final class TcpFlows {
     final AtomicLong fromServerData = new AtomicLong();
     final AtomicLong strangers = new AtomicLong();
     final AtomicLong resets = new AtomicLong();
+    /** Packets longer than NFQUEUE copies (65531 bytes), read cut short. */
+    final AtomicLong cutShort = new AtomicLong();
     /**
      * Completed once each side's FIN has been acknowledged by the other: the last packet of an
      * orderly close, whoever closed first; after it the connection sends nothing more.
@@ -67,6 +69,9 @@ final class TcpFlows {
         } else {
             strangers.incrementAndGet();
             return;
+        }
+        if (ip.readableBytes() < IpPeek.declaredLength(ip)) {
+            cutShort.incrementAndGet();
         }
         if ((IpPeek.tcpFlags(ip) & IpPeek.TCP_RST) != 0) {
             resets.incrementAndGet();
