@@ -106,11 +106,13 @@ class NfqueueQueueBalanceTest {
                         .sync()
                         .channel());
                 int port = ((InetSocketAddress) receiver.localAddress()).getPort();
+                InetSocketAddress[] senderAddresses = new InetSocketAddress[SENDERS];
                 for (int i = 0; i < SENDERS; i++) {
                     InetAddress source = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)});
                     senders[i] = ns.call(() -> DatagramChannel.open().bind(new InetSocketAddress(source, 0)));
-                    received.senders[i] = (InetSocketAddress) senders[i].getLocalAddress();
+                    senderAddresses[i] = (InetSocketAddress) senders[i].getLocalAddress();
                 }
+                received.senders = senderAddresses;
 
                 // Two loops of one group, one channel on each.
                 Iterator<EventExecutor> loops = divertGroup.iterator();
@@ -258,7 +260,9 @@ class NfqueueQueueBalanceTest {
         static final int HEADER = 8;
         static final int MAX_LENGTH = HEADER + 100;
 
-        final InetSocketAddress[] senders = new InetSocketAddress[SENDERS];
+        /** Where each sender sends from; set before the first datagram is sent. */
+        volatile InetSocketAddress[] senders;
+
         final AtomicIntegerArray arrivals = new AtomicIntegerArray(TOTAL);
         final Semaphore window = new Semaphore(WINDOW);
         final CountDownLatch all = new CountDownLatch(TOTAL);
