@@ -14,6 +14,8 @@
 package org.nettydivert.transport;
 
 import io.netty.buffer.ByteBuf;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
  * Reads the few header fields the end-to-end tests look at in a diverted packet, without moving
@@ -74,6 +76,17 @@ final class IpPeek {
     /** TCP: the flags byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10). */
     static int tcpFlags(ByteBuf packet) {
         return packet.getUnsignedByte(packet.readerIndex() + transportOffset(packet) + 13);
+    }
+
+    /** The source address. */
+    static InetAddress sourceAddress(ByteBuf packet) {
+        byte[] address = new byte[version(packet) == 4 ? 4 : 16];
+        packet.getBytes(packet.readerIndex() + (address.length == 4 ? 12 : 8), address);
+        try {
+            return InetAddress.getByAddress(address);
+        } catch (UnknownHostException e) {
+            throw new AssertionError("4 or 16 bytes make an address", e);
+        }
     }
 
     /** The packet's length as its IP header gives it. */

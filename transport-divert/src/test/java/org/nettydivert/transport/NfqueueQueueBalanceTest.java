@@ -32,6 +32,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
@@ -108,7 +109,7 @@ class NfqueueQueueBalanceTest {
                 int port = ((InetSocketAddress) receiver.localAddress()).getPort();
                 InetSocketAddress[] senderAddresses = new InetSocketAddress[SENDERS];
                 for (int i = 0; i < SENDERS; i++) {
-                    InetAddress source = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)});
+                    InetAddress source = senderAddress(i);
                     senders[i] = ns.call(() -> DatagramChannel.open().bind(new InetSocketAddress(source, 0)));
                     senderAddresses[i] = (InetSocketAddress) senders[i].getLocalAddress();
                 }
@@ -170,9 +171,8 @@ class NfqueueQueueBalanceTest {
                 assertTrue(seenA.datagrams.get() > 0 && seenB.datagrams.get() > 0, seenA + "; " + seenB);
                 assertNotSame(seenA.thread.get(), seenB.thread.get(), "each queue read on its own loop");
                 for (int sender = 0; sender < SENDERS; sender++) {
-                    int senderPort = received.senders[sender].getPort();
                     assertTrue(
-                            seenA.sourcePorts.contains(senderPort) != seenB.sourcePorts.contains(senderPort),
+                            seenA.senders.contains(sender) != seenB.senders.contains(sender),
                             "sender " + sender + " went through exactly one queue: " + seenA + "; " + seenB);
                 }
                 // Every datagram went through exactly one of the channels.
@@ -193,6 +193,15 @@ class NfqueueQueueBalanceTest {
         }
     }
 
+    /** Sender {@code i} sends from its own loopback address; distinct ports alone would not spread flows. */
+    private static InetAddress senderAddress(int i) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)});
+        } catch (UnknownHostException e) {
+            throw new AssertionError("four bytes make an IPv4 address", e);
+        }
+    }
+
     /** For failure messages: the counters as they are now, read from the test's thread. */
     private static String divertStats(DivertChannel a, DivertChannel b) {
         return "queue " + QUEUE_A + " " + a.stats() + ", queue " + QUEUE_B + " " + b.stats();
@@ -204,7 +213,8 @@ class NfqueueQueueBalanceTest {
         final int port;
         final AtomicLong datagrams = new AtomicLong();
         final AtomicLong strangers = new AtomicLong();
-        final Set<Integer> sourcePorts = ConcurrentHashMap.newKeySet();
+        /** The senders (by number) whose datagrams went through here. */
+        final Set<Integer> senders = ConcurrentHashMap.newKeySet();
         /** Per datagram (sender * DATAGRAMS_PER_SENDER + seq): how often it went through here. */
         final AtomicIntegerArray diverted = new AtomicIntegerArray(TOTAL);
 
@@ -232,12 +242,16 @@ class NfqueueQueueBalanceTest {
             ByteBuffer payload = ByteBuffer.wrap(IpPeek.transportPayload(ip));
             int sender = payload.getInt(0);
             int seq = payload.getInt(4);
-            if (sender < 0 || sender >= SENDERS || seq < 0 || seq >= DATAGRAMS_PER_SENDER) {
+            if (sender < 0
+                    || sender >= SENDERS
+                    || seq < 0
+                    || seq >= DATAGRAMS_PER_SENDER
+                    || !senderAddress(sender).equals(IpPeek.sourceAddress(ip))) {
                 strangers.incrementAndGet();
                 return;
             }
             diverted.incrementAndGet(sender * DATAGRAMS_PER_SENDER + seq);
-            sourcePorts.add(IpPeek.sourcePort(ip));
+            senders.add(sender);
             datagrams.incrementAndGet();
         }
 
@@ -248,7 +262,7 @@ class NfqueueQueueBalanceTest {
 
         @Override
         public String toString() {
-            return "queue " + queue + ": " + datagrams + " datagrams from " + sourcePorts.size() + " senders";
+            return "queue " + queue + ": " + datagrams + " datagrams from " + senders.size() + " senders";
         }
     }
 
