@@ -72,7 +72,7 @@ class NfqueueTlsTest {
     private static final int WINDOW = 8;
     /** Request payloads are 1 to this many bytes: up to one whole TLS record, many TCP segments. */
     private static final int MAX_PAYLOAD = 16384;
-
+    /** An Ethernet-sized MTU on lo: a large request is a dozen TCP segments. */
     private static final String MTU = "1500";
     /** A response: request number, payload length, SHA-256 of the payload. */
     private static final int RESPONSE_BYTES = 4 + 4 + 32;
