@@ -114,13 +114,16 @@ final class VerdictTable {
     }
 
     private long popOldest() {
-        while (head != tail) {
-            long id = order[head++ & mask];
-            if (remove(id)) {
-                return id;
-            }
+        // Answered packets only hold places in the arrival order: forgetting them may make room.
+        while (head != tail && !contains(order[head & mask])) {
+            head++;
         }
-        return NONE;
+        if (tail - head < order.length) {
+            return NONE;
+        }
+        long id = order[head++ & mask];
+        remove(id);
+        return id;
     }
 
     /** Forgets everything (the kernel drops a closed queue's packets itself). */
