@@ -18,7 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class VerdictTableTest {
@@ -121,6 +123,28 @@ class VerdictTableTest {
     }
 
     @Test
+    void aFullArrivalOrderAndASlotCollisionTogetherLoseNoWaitingPacket() {
+        VerdictTable table = new VerdictTable(32);
+        int capacity = table.capacity();
+        table.add(0, 0);
+        table.add(1, 1);
+        for (long id = 2; id < capacity; id++) {
+            table.add(id, id);
+            table.remove(id);
+        }
+
+        // The kernel skipped id `capacity`; the next lands on packet 1's slot.
+        long evicted = table.add(capacity + 1, capacity + 1);
+
+        // Each waiting packet is either still waiting or handed back to be dropped.
+        for (long id : new long[] {0, 1}) {
+            assertTrue(table.contains(id) || evicted == id, "packet " + id + " vanished without a verdict");
+        }
+        assertTrue(table.contains(capacity + 1));
+        assertEquals(2, table.size());
+    }
+
+    @Test
     void idsWithGapsAreTrackedAndRemovedIndividually() {
         VerdictTable table = new VerdictTable(32);
         long[] ids = {10, 11, 15, 40, 41, 60, 70};
@@ -210,6 +234,47 @@ class VerdictTableTest {
         assertFalse(table.contains(1));
         assertEquals(NONE, table.expireOne(Long.MAX_VALUE));
         assertEquals(NONE, table.add(3, 0));
+    }
+
+    @Test
+    void everyPacketAddedLeavesExactlyOnceThroughRemoveExpiryOrEviction() {
+        VerdictTable table = new VerdictTable(32);
+        Random random = new Random(42);
+        // Packets waiting, in arrival order, as the table should see them.
+        LinkedHashMap<Long, Long> waiting = new LinkedHashMap<>();
+        long nextId = 0;
+        long now = 0;
+        for (int step = 0; step < 200_000; step++) {
+            now += random.nextInt(3);
+            int op = random.nextInt(10);
+            if (op < 5) {
+                nextId += random.nextInt(20) == 0 ? 1 + random.nextInt(200) : 1; // sometimes a gap
+                long evicted = table.add(nextId, now);
+                if (evicted != NONE) {
+                    assertTrue(waiting.remove(evicted) != null, "evicted " + evicted + ", which was not waiting");
+                }
+                waiting.put(nextId, now);
+            } else if (op < 9 && !waiting.isEmpty()) {
+                // Answer a random waiting packet, mostly a recent one.
+                List<Long> ids = new ArrayList<>(waiting.keySet());
+                long id = ids.get(Math.max(0, ids.size() - 1 - random.nextInt(Math.min(ids.size(), 8))));
+                assertTrue(table.remove(id), "packet " + id + " vanished");
+                waiting.remove(id);
+            } else {
+                long deadline = now - 50;
+                for (long id; (id = table.expireOne(deadline)) != NONE; ) {
+                    Long arrival = waiting.remove(id);
+                    assertTrue(arrival != null && arrival <= deadline, "expired " + id + " arrived at " + arrival);
+                }
+                for (long arrival : waiting.values()) {
+                    assertTrue(arrival > deadline, "a packet older than the deadline was not expired");
+                }
+            }
+            assertEquals(waiting.size(), table.size(), "step " + step);
+        }
+        for (long id : waiting.keySet()) {
+            assertTrue(table.contains(id), "packet " + id + " vanished");
+        }
     }
 
     private static List<Long> drain(VerdictTable table, long deadline) {
