@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -28,12 +29,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -112,7 +113,7 @@ class DivertChannelLifecycleTest {
 
     @Test
     void divertIsAvailableOnLinuxWithNoCause() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Os.CURRENT == Os.LINUX, "availability test skipped: not Linux");
+        assumeTrue(Os.CURRENT == Os.LINUX, "availability test skipped: not Linux");
 
         assertTrue(Divert.isAvailable());
         assertNull(Divert.unavailabilityCause());
@@ -266,8 +267,7 @@ class DivertChannelLifecycleTest {
         channel.eventLoop().submit(() -> {}).await(WAIT_SECONDS, TimeUnit.SECONDS);
         long sent = writes.stream().filter(ChannelFuture::isSuccess).count();
         long pending = writes.stream().filter(w -> !w.isDone()).count();
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                pending > 0, "blocked-write test skipped: the raw socket took all " + count + " packets");
+        assumeTrue(pending > 0, "blocked-write test skipped: the raw socket took all " + count + " packets");
         assertEquals(count, sent + pending, "no write failed before close");
 
         assertTrue(channel.close().await(WAIT_SECONDS, TimeUnit.SECONDS));
@@ -351,6 +351,26 @@ class DivertChannelLifecycleTest {
 
         Set<String> after = openDescriptors();
         assertTrue(difference(after, before).size() <= 2, "left open after 100 cycles: " + difference(after, before));
+    }
+
+    @Test
+    void shuttingDownTheEventLoopClosesABoundChannelAndItsDescriptors() throws Exception {
+        withKernel();
+        bound(QUEUE).close().await(WAIT_SECONDS, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS);
+        Set<String> before = openDescriptors();
+
+        // Shutdown without a quiet period, as tests and quick exits do, several times: whether
+        // the loop is told to close its channels must not depend on when the request lands.
+        for (int i = 0; i < 20; i++) {
+            group = new MultiThreadIoEventLoopGroup(1, ns.threadFactory("divert"), DivertIoHandler.newFactory());
+            DivertChannel channel = bound(QUEUE);
+            assertTrue(group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS));
+
+            assertFalse(channel.isOpen(), "round " + i + ": the channel is still open");
+        }
+
+        assertEquals(before, openDescriptors());
     }
 
     @Test
@@ -483,13 +503,9 @@ class DivertChannelLifecycleTest {
 
     private static void deleteRecursively(Path dir) throws IOException {
         try (Stream<Path> tree = Files.walk(dir)) {
-            for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }
-    }
-
-    static String ascii(byte[] bytes) {
-        return new String(bytes, StandardCharsets.US_ASCII);
     }
 }
