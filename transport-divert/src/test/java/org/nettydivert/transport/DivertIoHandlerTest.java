@@ -15,6 +15,7 @@ package org.nettydivert.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -299,6 +300,21 @@ class DivertIoHandlerTest {
         assertTrue(
                 again.cause().getMessage().contains("already registered"),
                 again.cause().toString());
+    }
+
+    @Test
+    void registeringAClosedDescriptorFailsNamingEpollCtlAndEbadf() throws Exception {
+        int fd = Native.Linux.eventfd(0, EpollPoller.EFD_CLOEXEC);
+        Native.Posix.close(fd);
+
+        Future<IoRegistration> registered = loop.register(new EventFdHandle(fd, null));
+
+        assertTrue(registered.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertFalse(registered.isSuccess());
+        DivertIOException e = assertInstanceOf(DivertIOException.class, registered.cause());
+        assertEquals("epoll_ctl", e.call());
+        assertEquals("EBADF", e.errnoName());
+        assertTrue(e.getMessage().startsWith("epoll_ctl failed: EBADF"), e.getMessage());
     }
 
     @Test
