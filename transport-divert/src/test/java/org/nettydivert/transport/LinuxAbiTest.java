@@ -210,21 +210,22 @@ class LinuxAbiTest {
 
     @Test
     void epollAndEventfdConstantsMatchTheHeaders() {
-        assertMatches(
-                EpollPoller.class,
-                ordered(
-                        "EPOLLIN", "EPOLLIN",
-                        "EPOLLOUT", "EPOLLOUT",
-                        "EPOLLERR", "EPOLLERR",
-                        "EPOLLHUP", "EPOLLHUP",
-                        "EPOLL_CTL_ADD", "EPOLL_CTL_ADD",
-                        "EPOLL_CTL_DEL", "EPOLL_CTL_DEL",
-                        "EPOLL_CTL_MOD", "EPOLL_CTL_MOD",
-                        "EPOLL_CLOEXEC", "EPOLL_CLOEXEC",
-                        "EFD_CLOEXEC", "EFD_CLOEXEC",
-                        "EFD_NONBLOCK", "EFD_NONBLOCK",
-                        "EVENT_SIZE", "sizeof(struct epoll_event)",
-                        "EVENT_DATA_OFFSET", "offsetof(struct epoll_event, data)"));
+        Map<String, String> epoll = ordered(
+                "EPOLLIN", "EPOLLIN",
+                "EPOLLOUT", "EPOLLOUT",
+                "EPOLLERR", "EPOLLERR",
+                "EPOLLHUP", "EPOLLHUP",
+                "EPOLL_CTL_ADD", "EPOLL_CTL_ADD",
+                "EPOLL_CTL_DEL", "EPOLL_CTL_DEL",
+                "EPOLL_CTL_MOD", "EPOLL_CTL_MOD",
+                "EPOLL_CLOEXEC", "EPOLL_CLOEXEC",
+                "EFD_CLOEXEC", "EFD_CLOEXEC",
+                "EFD_NONBLOCK", "EFD_NONBLOCK",
+                "EVENT_SIZE", "sizeof(struct epoll_event)",
+                "EVENT_DATA_OFFSET", "offsetof(struct epoll_event, data)");
+
+        assertMatches(EpollPoller.class, epoll);
+        assertEquals(intConstants(EpollPoller.class).keySet(), epoll.keySet(), "every EpollPoller constant is checked");
     }
 
     @Test
