@@ -57,7 +57,7 @@ import java.util.Arrays;
  * one flush leave in that order.
  */
 public final class DivertChannel extends AbstractChannel {
-    private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
+    private static final ChannelMetadata METADATA = new ChannelMetadata(false, 256);
 
     private final DivertChannelConfig config;
     private DivertSocket socket;
@@ -373,11 +373,13 @@ public final class DivertChannel extends AbstractChannel {
                     handle.lastBytesRead(0);
                     break;
                 }
-                int bytes = 0;
+                int bytes = 1;
                 for (int i = 0; i < n; i++) {
                     bytes += batch[i].content().readableBytes();
                 }
-                handle.lastBytesRead(Math.max(bytes, 1));
+                // A full batch means the kernel may hold more: tell the handle to go on reading.
+                handle.attemptedBytesRead(n == batch.length ? bytes : bytes + 1);
+                handle.lastBytesRead(bytes);
                 handle.incMessagesRead(n);
                 packetsRead += n;
                 readPending = false;
@@ -386,7 +388,7 @@ public final class DivertChannel extends AbstractChannel {
                     batch[i] = null;
                     pipeline.fireChannelRead(packet);
                 }
-            } while (handle.continueReading());
+            } while (open && handle.continueReading());
         } catch (Throwable t) {
             failure = t;
         }

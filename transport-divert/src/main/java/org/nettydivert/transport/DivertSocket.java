@@ -33,7 +33,7 @@ abstract class DivertSocket {
                 return NfqueueSocket.open(channel, address);
             case FREEBSD:
             case OPENBSD:
-                throw new UnsupportedOperationException("BSD divert backend: not yet merged");
+                return BsdDivertSocket.open(channel, address);
             default:
                 throw new UnsupportedOperationException(
                         Os.unsupportedCause() != null

@@ -31,19 +31,42 @@ final class Errno {
     static final int EACCES = 13;
     static final int EBUSY = 16;
     static final int EINVAL = 22;
-    static final int EAGAIN = LINUX ? 11 : 35;
-    static final int EDESTADDRREQ = LINUX ? 89 : 39;
-    static final int EMSGSIZE = LINUX ? 90 : 40;
-    static final int EPROTONOSUPPORT = LINUX ? 93 : 43;
-    static final int EOPNOTSUPP = LINUX ? 95 : 45;
-    static final int EPFNOSUPPORT = LINUX ? 96 : 46;
-    static final int EAFNOSUPPORT = LINUX ? 97 : 47;
-    static final int EADDRINUSE = LINUX ? 98 : 48;
-    static final int EADDRNOTAVAIL = LINUX ? 99 : 49;
-    static final int ENETDOWN = LINUX ? 100 : 50;
-    static final int ENETUNREACH = LINUX ? 101 : 51;
-    static final int ENOBUFS = LINUX ? 105 : 55;
-    static final int EHOSTUNREACH = LINUX ? 113 : 65;
+    static final int EAGAIN = LINUX ? 11 : Bsd.EAGAIN;
+    static final int EDESTADDRREQ = LINUX ? 89 : Bsd.EDESTADDRREQ;
+    static final int EMSGSIZE = LINUX ? 90 : Bsd.EMSGSIZE;
+    static final int EPROTONOSUPPORT = LINUX ? 93 : Bsd.EPROTONOSUPPORT;
+    static final int EOPNOTSUPP = LINUX ? 95 : Bsd.EOPNOTSUPP;
+    static final int EPFNOSUPPORT = LINUX ? 96 : Bsd.EPFNOSUPPORT;
+    static final int EAFNOSUPPORT = LINUX ? 97 : Bsd.EAFNOSUPPORT;
+    static final int EADDRINUSE = LINUX ? 98 : Bsd.EADDRINUSE;
+    static final int EADDRNOTAVAIL = LINUX ? 99 : Bsd.EADDRNOTAVAIL;
+    static final int ENETDOWN = LINUX ? 100 : Bsd.ENETDOWN;
+    static final int ENETUNREACH = LINUX ? 101 : Bsd.ENETUNREACH;
+    static final int ENOBUFS = LINUX ? 105 : Bsd.ENOBUFS;
+    static final int EHOSTUNREACH = LINUX ? 113 : Bsd.EHOSTUNREACH;
+
+    /**
+     * The BSD numbers of the errors Linux numbers otherwise (FreeBSD, OpenBSD and macOS agree on
+     * them), apart so that tests on Linux can pin them to {@code reference/bsd-abi.md}. The
+     * others above are the same number on every system.
+     */
+    static final class Bsd {
+        private Bsd() {}
+
+        static final int EAGAIN = 35;
+        static final int EDESTADDRREQ = 39;
+        static final int EMSGSIZE = 40;
+        static final int EPROTONOSUPPORT = 43;
+        static final int EOPNOTSUPP = 45;
+        static final int EPFNOSUPPORT = 46;
+        static final int EAFNOSUPPORT = 47;
+        static final int EADDRINUSE = 48;
+        static final int EADDRNOTAVAIL = 49;
+        static final int ENETDOWN = 50;
+        static final int ENETUNREACH = 51;
+        static final int ENOBUFS = 55;
+        static final int EHOSTUNREACH = 65;
+    }
 
     private static final int[] VALUES = {
         EPERM,

@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Enumeration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -93,7 +94,7 @@ final class NfqueueSocket extends DivertSocket {
     private final long[] ownSent;
 
     private int blockedFd = -1;
-    private boolean closed;
+    private volatile boolean closed;
     private long releaseDrops;
     private long timeoutDrops;
     private long overflows;
@@ -417,6 +418,9 @@ final class NfqueueSocket extends DivertSocket {
 
     @Override
     int read(int readFd, ByteBufAllocator allocator, DivertPacket[] out) throws IOException {
+        if (closed) {
+            return WOULD_BLOCK;
+        }
         receive.clear();
         for (int i = 0; i < batchSize; i++) {
             if (slots[i] == null) {
@@ -751,11 +755,18 @@ final class NfqueueSocket extends DivertSocket {
 
     /** Called by a {@link VerdictBuf} when its last reference is released, on any thread. */
     void released(long id) {
+        if (closed) {
+            return; // the kernel dropped what the closed queue held
+        }
         EventLoop loop = channel.eventLoop();
         if (loop.inEventLoop()) {
             releasedInLoop(id);
         } else {
-            loop.execute(() -> releasedInLoop(id));
+            try {
+                loop.execute(() -> releasedInLoop(id));
+            } catch (RejectedExecutionException e) {
+                // The loop is gone, and with it the channel and its queue.
+            }
         }
     }
 

@@ -58,7 +58,7 @@ interface Poller {
             case FREEBSD:
             case OPENBSD:
             case MACOS:
-                throw new UnsupportedOperationException("kqueue poller: not yet merged");
+                return new KqueuePoller(KeventLayout.current());
             default:
                 throw new UnsupportedOperationException(Os.unsupportedCause());
         }

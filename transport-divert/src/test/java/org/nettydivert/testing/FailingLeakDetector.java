@@ -29,6 +29,11 @@ public final class FailingLeakDetector<T> extends ResourceLeakDetector<T> {
         super(resourceType, samplingInterval);
     }
 
+    /** The constructor Netty looks up first; without it, it logs a misleading SEVERE line. */
+    public FailingLeakDetector(Class<?> resourceType, int samplingInterval, long maxActive) {
+        this(resourceType, samplingInterval);
+    }
+
     @Override
     protected boolean needReport() {
         return true;

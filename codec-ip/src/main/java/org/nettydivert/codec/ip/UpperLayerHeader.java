@@ -1,0 +1,98 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.codec.ip;
+
+/**
+ * A header whose checksum covers the whole upper-layer packet: TCP, UDP, ICMP and ICMPv6.
+ *
+ * <p>The checksum of TCP, UDP and ICMPv6 also covers a pseudo-header made of the IP addresses, the
+ * protocol and the upper-layer length; pass its sum from {@link Ipv4Header#pseudoHeaderSum(int, int)}
+ * or {@link Ipv6Header#pseudoHeaderSum(int, int)}. ICMPv4 has none: pass 0.
+ */
+public abstract sealed class UpperLayerHeader extends HeaderView permits TcpHeader, UdpHeader, IcmpHeader {
+    private static final int SOURCE_PORT_OFFSET = 0;
+    private static final int DESTINATION_PORT_OFFSET = 2;
+
+    UpperLayerHeader() {}
+
+    /** The offset of the checksum field from the start of the header. */
+    abstract int checksumFieldOffset();
+
+    /** The smallest length this header can have. */
+    public abstract int minLength();
+
+    /** The header length in bytes, options included. */
+    public abstract int headerLength();
+
+    /** The checksum field. */
+    public final int checksum() {
+        return buf.getUnsignedShort(offset + checksumFieldOffset());
+    }
+
+    /** Sets the checksum field. */
+    public final void setChecksum(int checksum) {
+        buf.setShort(offset + checksumFieldOffset(), checksum);
+    }
+
+    /**
+     * Whether the checksum over {@code length} bytes from the start of this header, plus the
+     * pseudo-header sum, is right.
+     */
+    public boolean verifyChecksum(int pseudoHeaderSum, int length) {
+        return InternetChecksum.verifies(
+                InternetChecksum.add(InternetChecksum.sum(buf, offset, length), pseudoHeaderSum));
+    }
+
+    /** Computes the checksum over {@code length} bytes from the start of this header and stores it. */
+    public void updateChecksum(int pseudoHeaderSum, int length) {
+        setChecksum(InternetChecksum.checksum(buf, offset, length, offset + checksumFieldOffset(), pseudoHeaderSum));
+    }
+
+    /**
+     * Adjusts the checksum (RFC 1624) for words elsewhere, usually in the pseudo-header, that changed
+     * from summing to {@code oldSum} to summing to {@code newSum}.
+     */
+    public void adjustChecksum(int oldSum, int newSum) {
+        setChecksum(InternetChecksum.adjust(checksum(), oldSum, newSum));
+    }
+
+    /** Adjusts the checksum for an IPv4 address in the pseudo-header changing from {@code oldAddress} to {@code newAddress}. */
+    public final void adjustChecksumForAddress(int oldAddress, int newAddress) {
+        adjustChecksum(InternetChecksum.sum32(oldAddress), InternetChecksum.sum32(newAddress));
+    }
+
+    final int port(boolean source) {
+        return buf.getUnsignedShort(offset + (source ? SOURCE_PORT_OFFSET : DESTINATION_PORT_OFFSET));
+    }
+
+    final void setPort(boolean source, int port) {
+        buf.setShort(offset + (source ? SOURCE_PORT_OFFSET : DESTINATION_PORT_OFFSET), port);
+    }
+
+    final void setWordUpdatingChecksum(int fieldOffset, int value) {
+        int old = buf.getUnsignedShort(offset + fieldOffset);
+        buf.setShort(offset + fieldOffset, value);
+        adjustChecksum(old, value & 0xFFFF);
+    }
+
+    final void setIntUpdatingChecksum(int fieldOffset, int value) {
+        int old = buf.getInt(offset + fieldOffset);
+        buf.setInt(offset + fieldOffset, value);
+        adjustChecksum(InternetChecksum.sum32(old), InternetChecksum.sum32(value));
+    }
+
+    static int sourcePortOffset(boolean source) {
+        return source ? SOURCE_PORT_OFFSET : DESTINATION_PORT_OFFSET;
+    }
+}

@@ -1,0 +1,100 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.example;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.nettydivert.transport.Divert;
+import org.nettydivert.transport.DivertAddress;
+import org.nettydivert.transport.DivertChannel;
+import org.nettydivert.transport.DivertIoHandler;
+
+/**
+ * Runs one pipeline on a divert port until the pipeline closes the channel or the process gets
+ * SIGINT/SIGTERM, then prints the totals. Failures to start are one line on stderr.
+ */
+final class DivertRunner {
+    private DivertRunner() {}
+
+    /**
+     * Binds {@code port} with {@code handler}; {@code totals} is printed at the end, {@code
+     * started} is called once the channel is bound (to start periodic reports). Returns the
+     * exit code.
+     */
+    static int run(
+            String command,
+            int port,
+            ChannelHandler handler,
+            Supplier<String> totals,
+            Consumer<DivertChannel> started,
+            PrintStream out,
+            PrintStream err,
+            boolean debug) {
+        if (!Divert.isAvailable()) {
+            err.println(command + ": " + Divert.unavailabilityCause().getMessage());
+            return 1;
+        }
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, DivertIoHandler.newFactory());
+        CountDownLatch reported = new CountDownLatch(1);
+        try {
+            ChannelFuture bind = new Bootstrap()
+                    .group(group)
+                    .channel(DivertChannel.class)
+                    .handler(handler)
+                    .bind(DivertAddress.port(port))
+                    .awaitUninterruptibly();
+            if (!bind.isSuccess()) {
+                err.println(command + ": cannot bind divert port " + port + ": "
+                        + bind.cause().getMessage());
+                if (debug) {
+                    bind.cause().printStackTrace(err);
+                }
+                return 1;
+            }
+            DivertChannel channel = (DivertChannel) bind.channel();
+            Thread hook = new Thread(
+                    () -> {
+                        channel.close().syncUninterruptibly();
+                        try {
+                            reported.await(2, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "divert-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            started.accept(channel);
+            channel.closeFuture().syncUninterruptibly();
+            out.println(totals.get());
+            out.flush();
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // Shutting down already: the hook is running.
+            }
+            return 0;
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

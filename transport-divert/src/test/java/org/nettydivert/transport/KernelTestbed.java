@@ -1,0 +1,105 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
+import org.nettydivert.testing.NetworkNamespace;
+import org.nettydivert.testing.QueueStats;
+
+/**
+ * A private network namespace with a divert event loop inside it: what every NFQUEUE end-to-end
+ * test starts from. Closing it closes the channels, stops the loop and removes the namespace.
+ */
+final class KernelTestbed implements AutoCloseable {
+    final NetworkNamespace ns;
+    final EventLoopGroup group;
+
+    KernelTestbed() {
+        NetworkNamespace.assumeKernelTestsCanRun();
+        ns = NetworkNamespace.create();
+        group = new MultiThreadIoEventLoopGroup(1, ns.threadFactory("divert"), DivertIoHandler.newFactory());
+    }
+
+    /** Binds a channel with {@code handler} to queue {@code queue}. */
+    DivertChannel bind(int queue, ChannelHandler handler) throws InterruptedException {
+        return bind(queue, handler, new Bootstrap());
+    }
+
+    DivertChannel bind(int queue, ChannelHandler handler, Bootstrap bootstrap) throws InterruptedException {
+        return (DivertChannel) bootstrap
+                .group(group)
+                .channel(DivertChannel.class)
+                .handler(handler)
+                .bind(DivertAddress.port(queue))
+                .sync()
+                .channel();
+    }
+
+    /** A UDP socket bound inside the namespace. */
+    DatagramSocket udp(InetAddress address, int port) throws Exception {
+        return ns.call(() -> {
+            DatagramSocket socket = new DatagramSocket(null);
+            socket.setReceiveBufferSize(8 << 20);
+            socket.bind(new InetSocketAddress(address, port));
+            socket.setSoTimeout(5000);
+            return socket;
+        });
+    }
+
+    /** Receives one datagram's bytes, or null on timeout. */
+    static byte[] receive(DatagramSocket socket) throws Exception {
+        DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
+        try {
+            socket.receive(packet);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        byte[] data = new byte[packet.getLength()];
+        System.arraycopy(packet.getData(), packet.getOffset(), data, 0, data.length);
+        return data;
+    }
+
+    /** Waits until the kernel holds no packet of {@code queue}; returns what it holds then. */
+    long waitUntilQueueEmpty(int queue) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long waiting;
+        do {
+            QueueStats stats = ns.queueStats(queue);
+            waiting = stats == null ? 0 : stats.waiting();
+            if (waiting == 0) {
+                return 0;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        return waiting;
+    }
+
+    @Override
+    public void close() {
+        try {
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        } finally {
+            ns.close();
+        }
+    }
+}
