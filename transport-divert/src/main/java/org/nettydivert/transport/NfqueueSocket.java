@@ -27,6 +27,8 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.concurrent.RejectedExecutionException;
@@ -297,7 +299,11 @@ final class NfqueueSocket extends DivertSocket {
     private static DivertIOException configError(int errno, int queue, int seq) {
         String what = seq == 1 ? "binding NFQUEUE " + queue : "configuring NFQUEUE " + queue;
         String hint;
-        if (errno == Errno.EPERM || errno == Errno.EACCES) {
+        if (errno == Errno.EPERM && seq == 1 && isQueueBound(queue)) {
+            // The kernel answers EPERM, not EBUSY, when another socket holds the queue.
+            hint = "NFQUEUE " + queue + " is in use: already bound by another socket in this network namespace"
+                    + " (see /proc/net/netfilter/nfnetlink_queue); use another --queue-num";
+        } else if (errno == Errno.EPERM || errno == Errno.EACCES) {
             hint = what + " needs root or CAP_NET_ADMIN";
         } else if (errno == Errno.EBUSY) {
             hint = "NFQUEUE " + queue + " is already bound by another process in this network namespace"
@@ -308,6 +314,21 @@ final class NfqueueSocket extends DivertSocket {
             hint = what;
         }
         return Errors.newException("NFQNL_MSG_CONFIG", errno, hint);
+    }
+
+    /** Whether some socket has bound {@code queue} in the calling thread's network namespace. */
+    private static boolean isQueueBound(int queue) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/thread-self/net/netfilter/nfnetlink_queue"))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields[0].equals(String.valueOf(queue))) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            // Unknown: the caller falls back to the usual reason for EPERM.
+        }
+        return false;
     }
 
     private static int openRawSocket(int family, int mark) throws IOException {

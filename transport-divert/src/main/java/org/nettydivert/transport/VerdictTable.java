@@ -60,14 +60,14 @@ final class VerdictTable {
      */
     long add(long id, long nanos) {
         long evicted = NONE;
-        if (tail - head == order.length) {
-            evicted = popOldest();
-        }
         int slot = (int) id & mask;
         if (ids[slot] != NONE) {
-            long old = ids[slot];
-            remove(old);
-            evicted = evicted == NONE ? old : evicted;
+            evicted = ids[slot];
+            remove(evicted);
+        }
+        if (tail - head == order.length) {
+            // At most capacity - 1 packets wait now, so answered ones hold a place: free it.
+            compactOrder();
         }
         ids[slot] = id;
         arrivals[slot] = nanos;
@@ -113,17 +113,16 @@ final class VerdictTable {
         return NONE;
     }
 
-    private long popOldest() {
-        // Answered packets only hold places in the arrival order: forgetting them may make room.
-        while (head != tail && !contains(order[head & mask])) {
-            head++;
+    /** Drops answered packets from the arrival order, keeping the order of the others. */
+    private void compactOrder() {
+        int kept = head;
+        for (int i = head; i != tail; i++) {
+            long id = order[i & mask];
+            if (contains(id)) {
+                order[kept++ & mask] = id;
+            }
         }
-        if (tail - head < order.length) {
-            return NONE;
-        }
-        long id = order[head++ & mask];
-        remove(id);
-        return id;
+        tail = kept;
     }
 
     /** Forgets everything (the kernel drops a closed queue's packets itself). */
