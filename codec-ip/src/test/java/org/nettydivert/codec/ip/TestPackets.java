@@ -170,7 +170,7 @@ final class TestPackets {
     }
 
     static DivertPacket divert(byte[] datagram) {
-        return new DivertPacket(Unpooled.copiedBuffer(datagram), INBOUND);
+        return new DivertPacket(Unpooled.buffer(datagram.length).writeBytes(datagram), INBOUND);
     }
 
     static byte[] u16(int v) {
