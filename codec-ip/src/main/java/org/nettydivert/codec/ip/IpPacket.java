@@ -344,8 +344,8 @@ public final class IpPacket implements ReferenceCounted {
         upperLayer().setWordUpdatingChecksum(UpperLayerHeader.sourcePortOffset(source), port);
     }
 
-    /** The pseudo-header sum for the upper layer (0 for ICMPv4, which has none). */
-    int pseudoHeaderSum() {
+    /** The pseudo-header sum for the upper layer as the checksum sees it: 0 for ICMPv4, which has none. */
+    public int pseudoHeaderSum() {
         if (protocol == IpProtocol.ICMP) {
             return 0;
         }
