@@ -45,8 +45,13 @@ final class Captures {
 
     /** The IP datagrams of a capture, as byte arrays. */
     static List<byte[]> datagrams(String name) {
+        return datagramsOf(path(name));
+    }
+
+    /** The IP datagrams of a pcap file, as byte arrays. */
+    static List<byte[]> datagramsOf(Path file) {
         List<byte[]> out = new ArrayList<>();
-        try (PcapReader reader = new PcapReader(open(name))) {
+        try (PcapReader reader = PcapReader.open(file)) {
             PcapRecord r;
             while ((r = reader.next()) != null) {
                 out.add(ByteBufUtil.getBytes(r.content()));
