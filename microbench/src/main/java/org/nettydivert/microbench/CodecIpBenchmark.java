@@ -133,7 +133,7 @@ public class CodecIpBenchmark {
     @Benchmark
     public int tcp4PortRewriteIncremental() {
         // Alternate between two ports so that the packet, and its checksum, stay sound.
-        int port = (nextPort ^= 1) == 0 ? 443 : 8443;
+        int port = (nextPort ^= 1) == 0 ? 33333 : 8443;
         TcpHeader t = tcp.wrap(tcp4, 20);
         t.setDestinationPortUpdatingChecksum(port);
         return t.checksum();

@@ -21,7 +21,7 @@ import org.nettydivert.transport.DivertPacket;
 
 /**
  * The packets the benchmarks parse: a TCP/IPv4 data segment with the timestamps option (what a
- * busy connection carries) and a UDP/IPv6 datagram the size of a DNS answer. Built by hand, then
+ * busy connection carries) and a UDP/IPv6 datagram of 128 bytes, both between unassigned ports. Built by hand, then
  * given correct checksums by the codec under test (checked by the benchmarks' own verification).
  */
 final class SamplePackets {
@@ -39,7 +39,7 @@ final class SamplePackets {
                 .writeShort(0x1c46)
                 .writeShort(0x4000);
         b.writeByte(64).writeByte(6).writeShort(0).writeInt(0x0A00_0001).writeInt(0x0A00_0002);
-        b.writeShort(40000).writeShort(443).writeInt(0x1234_5678).writeInt(0x9ABC_DEF0);
+        b.writeShort(40000).writeShort(33333).writeInt(0x1234_5678).writeInt(0x9ABC_DEF0);
         b.writeByte(8 << 4).writeByte(0x18).writeShort(501).writeShort(0).writeShort(0);
         b.writeInt(0x0101_080A).writeInt(0x0001_0203).writeInt(0x0405_0607);
         for (int i = 0; i < TCP_PAYLOAD; i++) {
@@ -56,7 +56,8 @@ final class SamplePackets {
                 .writeLong(1)
                 .writeLong(0x2001_0db8_0000_0000L)
                 .writeLong(2);
-        b.writeShort(53).writeShort(40000).writeShort(udpLength).writeShort(0);
+        // Unassigned ports: pcap4j would otherwise parse the payload as DNS, which is not the comparison.
+        b.writeShort(33333).writeShort(40000).writeShort(udpLength).writeShort(0);
         for (int i = 0; i < UDP_PAYLOAD; i++) {
             b.writeByte(i * 17);
         }
