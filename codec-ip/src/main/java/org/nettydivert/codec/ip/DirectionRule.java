@@ -14,8 +14,7 @@
 package org.nettydivert.codec.ip;
 
 import io.netty.buffer.ByteBuf;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.netty.util.NetUtil;
 import java.util.ArrayList;
 import java.util.List;
 import org.nettydivert.transport.DivertAddress.Direction;
@@ -47,11 +46,10 @@ public interface DirectionRule {
         for (String network : networks) {
             int slash = network.indexOf('/');
             String host = slash < 0 ? network : network.substring(0, slash);
-            byte[] address;
-            try {
-                address = InetAddress.getByName(host).getAddress();
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("not an address: " + network, e);
+            // Literals only: a host name here would mean a DNS lookup per rule, and a wrong answer.
+            byte[] address = NetUtil.createByteArrayFromIpAddressString(host);
+            if (address == null) {
+                throw new IllegalArgumentException("not an IP address literal: " + network);
             }
             int length = slash < 0 ? address.length * 8 : Integer.parseInt(network.substring(slash + 1));
             if (length < 0 || length > address.length * 8) {

@@ -167,6 +167,12 @@ class OfflineReplayTest {
     }
 
     @Test
+    void ruleRefusesHostNames() {
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> DirectionRule.outboundFrom("localhost/8"));
+    }
+
+    @Test
     void exceptionsInThePipelineAreCountedNotThrown() throws IOException {
         OfflineReplay.Result result = OfflineReplay.builder()
                 .input(Captures.path(Captures.ETHERNET))
