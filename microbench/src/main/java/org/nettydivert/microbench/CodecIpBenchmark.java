@@ -74,7 +74,15 @@ public class CodecIpBenchmark {
         // A benchmark that fails its checks would measure an early return: refuse to run.
         try {
             int[] results = {
-                tcp4Flyweight(), udp6Flyweight(), tcp4IpPacket(), tcp4Pcap4j(), udp6Pcap4j(), tcp4Floor(), udp6Floor()
+                tcp4Flyweight(),
+                udp6Flyweight(),
+                tcp4IpPacket(),
+                tcp4Pcap4j(),
+                udp6Pcap4j(),
+                tcp4Floor(),
+                udp6Floor(),
+                tcp4FlyweightNoChecksum(),
+                tcp4Pcap4jNoChecksum()
             };
             for (int r : results) {
                 if (r < 0) {
@@ -82,7 +90,10 @@ public class CodecIpBenchmark {
                             "a decode failed its checks: " + java.util.Arrays.toString(results));
                 }
             }
-            if (tcp4Flyweight() != tcp4Floor() || udp6Flyweight() != udp6Floor() || tcp4Flyweight() != tcp4Pcap4j()) {
+            if (tcp4Flyweight() != tcp4Floor()
+                    || udp6Flyweight() != udp6Floor()
+                    || tcp4Flyweight() != tcp4Pcap4j()
+                    || tcp4FlyweightNoChecksum() != tcp4Pcap4jNoChecksum()) {
                 throw new IllegalStateException("decoders disagree");
             }
         } catch (IllegalRawDataException e) {
@@ -130,6 +141,19 @@ public class CodecIpBenchmark {
         return u.sourcePort() ^ u.destinationPort() ^ u.length();
     }
 
+    /** Parse only, no checksum pass: how much of {@link #tcp4Flyweight()} the 552-byte sum is. */
+    @Benchmark
+    public int tcp4FlyweightNoChecksum() {
+        ByteBuf buf = tcp4;
+        Ipv4Header ip = ipv4.wrap(buf, buf.readerIndex());
+        if (ip.version() != 4 || ip.protocol() != IpProtocol.TCP) {
+            return -1;
+        }
+        TcpHeader t = tcp.wrap(buf, ip.optionsEnd());
+        int end = ip.offset() + ip.totalLength();
+        return t.sourcePort() ^ t.destinationPort() ^ t.sequenceNumber() ^ (end - t.optionsEnd());
+    }
+
     @Benchmark
     public int tcp4PortRewriteIncremental() {
         // Alternate between two ports so that the packet, and its checksum, stay sound.
@@ -164,6 +188,18 @@ public class CodecIpBenchmark {
         if (!t.hasValidChecksum(h.getSrcAddr(), h.getDstAddr(), false)) {
             return -2;
         }
+        TcpPacket.TcpHeader th = t.getHeader();
+        return th.getSrcPort().valueAsInt()
+                ^ th.getDstPort().valueAsInt()
+                ^ th.getSequenceNumber()
+                ^ t.getPayload().length();
+    }
+
+    /** Parse only, no checksum: pcap4j's object model without the sum. */
+    @Benchmark
+    public int tcp4Pcap4jNoChecksum() throws IllegalRawDataException {
+        IpV4Packet ip = IpV4Packet.newPacket(tcp4Bytes, 0, tcp4Bytes.length);
+        TcpPacket t = ip.get(TcpPacket.class);
         TcpPacket.TcpHeader th = t.getHeader();
         return th.getSrcPort().valueAsInt()
                 ^ th.getDstPort().valueAsInt()
