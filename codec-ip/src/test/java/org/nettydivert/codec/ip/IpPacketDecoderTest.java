@@ -334,6 +334,47 @@ class IpPacketDecoderTest {
     }
 
     @Test
+    void ipv4OptionsPushTheUpperLayerBack() {
+        byte[] options = TestPackets.bytes(0x94, 0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00);
+        byte[] d =
+                TestPackets.ipv4(IpProtocol.UDP, "10.0.0.1", "10.0.0.2", options, TestPackets.udp(7, 9, new byte[2]));
+        IpPacket p = decodeOne(d);
+        try {
+            assertEquals(28, p.l4Offset());
+            assertEquals(36, p.payloadOffset());
+            assertEquals(9, p.destinationPort());
+            assertTrue(p.verifyChecksums());
+        } finally {
+            p.release();
+        }
+    }
+
+    @Test
+    void icmpv4NumberInsideIpv6IsNotParsed() {
+        byte[] d = TestPackets.ipv6(IpProtocol.ICMP, "fd00::1", "fd00::2", new byte[8]);
+        IpPacket p = decodeOne(d);
+        try {
+            assertEquals(IpProtocol.ICMP, p.protocol());
+            assertFalse(p.hasUpperLayerHeader());
+            assertNull(p.icmp());
+            assertNull(p.icmpv6());
+        } finally {
+            p.release();
+        }
+    }
+
+    @Test
+    void retainAndReleaseShareTheDivertPacketsCount() {
+        DivertPacket in = TestPackets.divert(SYN);
+        IpPacket p = IpPacket.decode(in);
+        p.retain();
+        assertEquals(2, in.refCnt());
+        assertFalse(in.release());
+        assertEquals(1, p.refCnt());
+        assertEquals("IpPacket(released)", p.release() ? p.toString() : "still held");
+    }
+
+    @Test
     void trailingBytesAfterTheDatagramAreIgnored() {
         byte[] padded = java.util.Arrays.copyOf(SYN, SYN.length + 6); // Ethernet pads short frames
         IpPacket p = decodeOne(padded);
