@@ -88,6 +88,8 @@ public final class Main {
                 case "rewrite-port":
                 case "drop":
                     return filter(command, options, out, err, debug);
+                case "replay":
+                    return Replay.run(options, out, err, debug);
                 case "traffic":
                     return Traffic.run(
                             Options.parse(command, options, Set.of("port"), Set.of())
@@ -211,6 +213,9 @@ public final class Main {
         static Filter parse(String command, List<String> args, boolean needsPort) throws UsageException {
             Set<String> valued =
                     command.equals("drop") ? Set.of("port", "proto", "dst-port", "src") : Set.of("port", "from", "to");
+            if (!needsPort && args.contains("--port")) {
+                throw new UsageException("replay: " + command + " takes no --port offline");
+            }
             Options o = Options.parse(command, args, valued, Set.of());
             noExtraWords(command, o);
             int port = needsPort ? o.integer(command, "port", 0, 65535, null) : -1;

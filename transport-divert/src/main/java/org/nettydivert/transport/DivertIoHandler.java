@@ -117,6 +117,10 @@ public final class DivertIoHandler implements IoHandler {
 
     @Override
     public void prepareToDestroy() {
+        closeAll();
+    }
+
+    private void closeAll() {
         // Closing a handle cancels its registration, which edits the map: iterate over a copy.
         List<Registration> all = new ArrayList<>(registrations.values());
         for (Registration registration : all) {
@@ -130,6 +134,9 @@ public final class DivertIoHandler implements IoHandler {
 
     @Override
     public void destroy() {
+        // SingleThreadIoEventLoop skips prepareToDestroy() when shutdown is requested while the
+        // loop runs tasks and confirmed at once (no quiet period): close what is left here.
+        closeAll();
         poller.close();
     }
 

@@ -27,6 +27,8 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.concurrent.RejectedExecutionException;
@@ -65,6 +67,11 @@ final class NfqueueSocket extends DivertSocket {
 
     private static final int MIN_SEND_BUFFER = 4 << 20;
     private static final int IFACE_CACHE_NANOS = 1_000_000_000;
+    /**
+     * The most packet bytes a netlink attribute can carry (its length is 16 bits, header
+     * included): the kernel copies no more of a packet, whatever copy range was asked for.
+     */
+    private static final int MAX_COPY_RANGE = 0xFFFF - NLA_HDRLEN;
     /** Marks an own verdict for a packet no longer in the table (expired, evicted, never tracked). */
     private static final int FORCED = 0x100;
 
@@ -77,6 +84,9 @@ final class NfqueueSocket extends DivertSocket {
     private final int[] fds;
     private final int slotSize;
     private final int batchSize;
+    /** How many bytes of a packet the kernel copies to us; longer packets arrive cut short. */
+    private final int copyRange;
+
     private final int sendLimit;
     private final ByteBuf[] slots;
     private final MsgArray receive;
@@ -115,6 +125,7 @@ final class NfqueueSocket extends DivertSocket {
         DivertChannelConfig config = channel.config();
         slotSize = config.getMaxPacketSize() + MESSAGE_OVERHEAD;
         batchSize = config.getBatchSize();
+        copyRange = Math.min(config.getMaxPacketSize(), MAX_COPY_RANGE);
         slots = new ByteBuf[batchSize];
         receive = new MsgArray(MsgLayout.LINUX, batchSize, batchSize);
         // A verdict is up to three iovecs (headers, payload, padding); own verdicts one.
@@ -294,7 +305,11 @@ final class NfqueueSocket extends DivertSocket {
     private static DivertIOException configError(int errno, int queue, int seq) {
         String what = seq == 1 ? "binding NFQUEUE " + queue : "configuring NFQUEUE " + queue;
         String hint;
-        if (errno == Errno.EPERM || errno == Errno.EACCES) {
+        if (errno == Errno.EPERM && seq == 1 && isQueueBound(queue)) {
+            // The kernel answers EPERM, not EBUSY, when another socket holds the queue.
+            hint = "NFQUEUE " + queue + " is in use: already bound by another socket in this network namespace"
+                    + " (see /proc/net/netfilter/nfnetlink_queue); use another --queue-num";
+        } else if (errno == Errno.EPERM || errno == Errno.EACCES) {
             hint = what + " needs root or CAP_NET_ADMIN";
         } else if (errno == Errno.EBUSY) {
             hint = "NFQUEUE " + queue + " is already bound by another process in this network namespace"
@@ -305,6 +320,21 @@ final class NfqueueSocket extends DivertSocket {
             hint = what;
         }
         return Errors.newException("NFQNL_MSG_CONFIG", errno, hint);
+    }
+
+    /** Whether some socket has bound {@code queue} in the calling thread's network namespace. */
+    private static boolean isQueueBound(int queue) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/thread-self/net/netfilter/nfnetlink_queue"))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields[0].equals(String.valueOf(queue))) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            // Unknown: the caller falls back to the usual reason for EPERM.
+        }
+        return false;
     }
 
     private static int openRawSocket(int family, int mark) throws IOException {
@@ -587,7 +617,10 @@ final class NfqueueSocket extends DivertSocket {
                 batchStart = i + 1;
                 continue;
             }
-            Throwable refusal = refusal(address, malformation);
+            // A packet longer than the copy range was read cut short: written back at that length,
+            // it is accepted without a payload, so the kernel sends its own whole copy.
+            boolean whole = !isCutShort(content, offset, length);
+            Throwable refusal = refusal(address, whole ? malformation : null);
             if (refusal != null) {
                 failures[i] = refusal;
                 if (batched == 0) {
@@ -595,8 +628,10 @@ final class NfqueueSocket extends DivertSocket {
                 }
                 continue;
             }
-            IpPackets.updateIpv4HeaderChecksum(content, offset);
-            int messageBytes = VERDICT_HEADER + align4(length);
+            if (whole) {
+                IpPackets.updateIpv4HeaderChecksum(content, offset);
+            }
+            int messageBytes = whole ? VERDICT_HEADER + align4(length) : VERDICT_HEADER;
             if (batched > 0 && (bytes + messageBytes > sendLimit || send.iovecsLeft() < 3)) {
                 if (!sendBatch(packets, batchStart, batched, failures)) {
                     return blocked(batchStart, count, failures);
@@ -609,7 +644,7 @@ final class NfqueueSocket extends DivertSocket {
             if (batched == 0) {
                 batchStart = i;
             }
-            appendVerdict(address, content, offset, length);
+            appendVerdict(address, content, offset, whole ? length : -1);
             batchIds[batched++] = address.tag();
             bytes += messageBytes;
             // Packets refused between batched ones keep their failure; sendBatch skips them.
@@ -645,18 +680,36 @@ final class NfqueueSocket extends DivertSocket {
         return null;
     }
 
+    /** Whether these are the first {@link #copyRange} bytes of a longer IP packet, as the kernel copies it. */
+    private boolean isCutShort(ByteBuf content, int offset, int length) {
+        if (length != copyRange) {
+            return false;
+        }
+        int version = IpPackets.version(content, offset);
+        int declared = version == 4
+                ? content.getUnsignedShort(offset + 2)
+                : version == 6 ? 40 + content.getUnsignedShort(offset + 4) : 0;
+        return declared > length;
+    }
+
     private void beginBatch() {
         send.clear();
         send.addMessage(0);
         headers.clear();
     }
 
+    /** An NF_ACCEPT verdict carrying {@code length} bytes of {@code content}, or no payload if {@code length < 0}. */
     private void appendVerdict(DivertAddress address, ByteBuf content, int offset, int length) {
         int start = beginMessage(headers, VERDICT_TYPE, NLM_F_REQUEST, (int) address.tag(), queue);
         putAttribute(headers, NFQA_VERDICT_HDR, VERDICT_HDR_SIZE);
         headers.writeInt(NF_ACCEPT).writeInt((int) address.tag());
         putAttribute(headers, NFQA_MARK, 4);
         headers.writeInt(address.mark());
+        if (length < 0) {
+            headers.setIntLE(start, headers.writerIndex() - start);
+            send.addIovec(headers.memoryAddress() + start, headers.writerIndex() - start);
+            return;
+        }
         putAttribute(headers, NFQA_PAYLOAD, length);
         int padding = align4(length) - length;
         headers.setIntLE(start, headers.writerIndex() - start + length + padding);

@@ -60,19 +60,14 @@ final class VerdictTable {
      */
     long add(long id, long nanos) {
         long evicted = NONE;
-        if (tail - head == order.length) {
-            // The arrival ring also holds ids answered since: reclaim their places first, and
-            // evict a waiting packet only when waiting packets alone fill the ring.
-            compact();
-            if (tail - head == order.length) {
-                evicted = popOldest();
-            }
-        }
         int slot = (int) id & mask;
         if (ids[slot] != NONE) {
-            long old = ids[slot];
-            remove(old);
-            evicted = evicted == NONE ? old : evicted;
+            evicted = ids[slot];
+            remove(evicted);
+        }
+        if (tail - head == order.length) {
+            // At most capacity - 1 packets wait now, so answered ones hold a place: free it.
+            compactOrder();
         }
         ids[slot] = id;
         arrivals[slot] = nanos;
@@ -118,26 +113,16 @@ final class VerdictTable {
         return NONE;
     }
 
-    /** Removes answered ids from the arrival ring, keeping the waiting ones in arrival order. */
-    private void compact() {
-        int write = head;
-        for (int read = head; read != tail; read++) {
-            long id = order[read & mask];
-            if (ids[(int) id & mask] == id) {
-                order[write++ & mask] = id;
+    /** Drops answered packets from the arrival order, keeping the order of the others. */
+    private void compactOrder() {
+        int kept = head;
+        for (int i = head; i != tail; i++) {
+            long id = order[i & mask];
+            if (contains(id)) {
+                order[kept++ & mask] = id;
             }
         }
-        tail = write;
-    }
-
-    private long popOldest() {
-        while (head != tail) {
-            long id = order[head++ & mask];
-            if (remove(id)) {
-                return id;
-            }
-        }
-        return NONE;
+        tail = kept;
     }
 
     /** Forgets everything (the kernel drops a closed queue's packets itself). */

@@ -68,7 +68,9 @@ public final class CHeaders {
      *
      * @param includes headers, as {@code "linux/netlink.h"}, {@code "<linux/netlink.h>"} or
      *     {@code "\"local.h\""}; included in this order after stdio.h and stddef.h (order matters
-     *     for headers that use types without including their definitions)
+     *     for headers that use types without including their definitions). An entry starting
+     *     with {@code #} is a preprocessor line, such as {@code "#define _GNU_SOURCE"}, and is
+     *     emitted before every header, where feature-test macros must be
      * @param expressions name to integral C expression; the iteration order is kept in the
      *     result
      * @return name to value, unmodifiable, in the iteration order of {@code expressions}; values
@@ -82,9 +84,19 @@ public final class CHeaders {
         if (expressions.isEmpty()) {
             throw new IllegalArgumentException("no expressions");
         }
-        List<String> headers = new ArrayList<>(PRELUDE);
+        List<String> headers = new ArrayList<>();
         for (String include : includes) {
-            headers.add(normalizeInclude(include));
+            if (include.strip().startsWith("#")) {
+                headers.add(include.strip());
+            }
+        }
+        for (String prelude : PRELUDE) {
+            headers.add("#include " + prelude);
+        }
+        for (String include : includes) {
+            if (!include.strip().startsWith("#")) {
+                headers.add("#include " + normalizeInclude(include));
+            }
         }
         List<String> names = new ArrayList<>(expressions.keySet());
         List<String> exprs = new ArrayList<>(expressions.values());
@@ -139,7 +151,7 @@ public final class CHeaders {
     private static String program(List<String> headers, List<String> exprs) {
         StringBuilder c = new StringBuilder();
         for (String header : headers) {
-            c.append("#include ").append(header).append('\n');
+            c.append(header).append('\n');
         }
         c.append("\nint main(void) {\n");
         for (int i = 0; i < exprs.size(); i++) {
@@ -204,7 +216,7 @@ public final class CHeaders {
     private static RuntimeException compileFailure(Path gcc, Path dir, List<String> headers, String source) {
         StringBuilder includesOnly = new StringBuilder();
         for (String header : headers) {
-            includesOnly.append("#include ").append(header).append('\n');
+            includesOnly.append(header).append('\n');
         }
         includesOnly.append("int main(void) { return 0; }\n");
         if (compile(gcc, dir, "includes", includesOnly.toString()) == null) {

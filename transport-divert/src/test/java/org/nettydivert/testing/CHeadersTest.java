@@ -81,6 +81,14 @@ class CHeadersTest {
     }
 
     @Test
+    void aPreprocessorLineComesBeforeEveryHeaderSoFeatureMacrosWork() {
+        // struct mmsghdr is declared only under _GNU_SOURCE, which must precede stdio.h.
+        long size = CHeaders.value(List.of("#define _GNU_SOURCE", "sys/socket.h"), "sizeof(struct mmsghdr)");
+
+        assertTrue(size > 0, "sizeof(struct mmsghdr) = " + size);
+    }
+
+    @Test
     void anExpressionThatDoesNotCompileFailsWithGccsMessage() {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> CHeaders.value(NETLINK, "NETLINK_NO_SUCH_CONSTANT"));

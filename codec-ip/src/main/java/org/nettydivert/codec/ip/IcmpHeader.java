@@ -39,22 +39,14 @@ public sealed class IcmpHeader extends UpperLayerHeader permits Icmpv6Header {
     static final int SEQUENCE_OFFSET = 6;
 
     /** A view to {@link #wrap} later. */
-    public IcmpHeader() {}
+    public IcmpHeader() {
+        super(CHECKSUM_OFFSET, LENGTH);
+    }
 
     /** Points this view at the ICMP header that starts at absolute index {@code offset} of {@code buf}. */
     public IcmpHeader wrap(ByteBuf buf, int offset) {
         doWrap(buf, offset);
         return this;
-    }
-
-    @Override
-    final int checksumFieldOffset() {
-        return CHECKSUM_OFFSET;
-    }
-
-    @Override
-    public final int minLength() {
-        return LENGTH;
     }
 
     @Override

@@ -244,12 +244,12 @@ public final class IpPacket implements ReferenceCounted {
 
     /** The TCP or UDP source port, or -1. */
     public int sourcePort() {
-        return hasPorts() ? content().getUnsignedShort(l4Offset) : -1;
+        return hasPorts() ? content().getUnsignedShort(l4Offset + TransportHeader.SOURCE_PORT_OFFSET) : -1;
     }
 
     /** The TCP or UDP destination port, or -1. */
     public int destinationPort() {
-        return hasPorts() ? content().getUnsignedShort(l4Offset + 2) : -1;
+        return hasPorts() ? content().getUnsignedShort(l4Offset + TransportHeader.DESTINATION_PORT_OFFSET) : -1;
     }
 
     private boolean hasPorts() {
@@ -341,11 +341,16 @@ public final class IpPacket implements ReferenceCounted {
         if (!hasPorts()) {
             throw new IllegalStateException("no TCP or UDP header: " + this);
         }
-        upperLayer().setWordUpdatingChecksum(UpperLayerHeader.sourcePortOffset(source), port);
+        TransportHeader<?> header = (TransportHeader<?>) upperLayer();
+        if (source) {
+            header.setSourcePortUpdatingChecksum(port);
+        } else {
+            header.setDestinationPortUpdatingChecksum(port);
+        }
     }
 
-    /** The pseudo-header sum for the upper layer (0 for ICMPv4, which has none). */
-    int pseudoHeaderSum() {
+    /** The pseudo-header sum for the upper layer as the checksum sees it: 0 for ICMPv4, which has none. */
+    public int pseudoHeaderSum() {
         if (protocol == IpProtocol.ICMP) {
             return 0;
         }

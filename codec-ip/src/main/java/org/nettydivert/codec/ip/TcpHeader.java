@@ -13,13 +13,11 @@
  */
 package org.nettydivert.codec.ip;
 
-import io.netty.buffer.ByteBuf;
-
 /**
  * A view of a TCP header (RFC 9293); see {@link HeaderView} for the rules every view follows. Read
  * options with {@link TcpOptions}.
  */
-public final class TcpHeader extends UpperLayerHeader {
+public final class TcpHeader extends TransportHeader<TcpHeader> {
     /** The length of a header without options. */
     public static final int MIN_LENGTH = 20;
     /** The length of a header with the most options (data offset 15). */
@@ -50,53 +48,13 @@ public final class TcpHeader extends UpperLayerHeader {
     static final int CHECKSUM_OFFSET = 16;
     static final int URGENT_POINTER_OFFSET = 18;
 
-    /** Points this view at the TCP header that starts at absolute index {@code offset} of {@code buf}. */
-    public TcpHeader wrap(ByteBuf buf, int offset) {
-        doWrap(buf, offset);
-        return this;
+    /** A view to {@link #wrap} later. */
+    public TcpHeader() {
+        super(CHECKSUM_OFFSET, MIN_LENGTH);
     }
 
     @Override
-    int checksumFieldOffset() {
-        return CHECKSUM_OFFSET;
-    }
-
-    @Override
-    public int minLength() {
-        return MIN_LENGTH;
-    }
-
-    /** The source port. */
-    public int sourcePort() {
-        return port(true);
-    }
-
-    /** The destination port. */
-    public int destinationPort() {
-        return port(false);
-    }
-
-    /** Sets the source port; the checksum is not updated. */
-    public TcpHeader setSourcePort(int port) {
-        setPort(true, port);
-        return this;
-    }
-
-    /** Sets the destination port; the checksum is not updated. */
-    public TcpHeader setDestinationPort(int port) {
-        setPort(false, port);
-        return this;
-    }
-
-    /** Sets the source port, updating the checksum incrementally. */
-    public TcpHeader setSourcePortUpdatingChecksum(int port) {
-        setWordUpdatingChecksum(sourcePortOffset(true), port);
-        return this;
-    }
-
-    /** Sets the destination port, updating the checksum incrementally. */
-    public TcpHeader setDestinationPortUpdatingChecksum(int port) {
-        setWordUpdatingChecksum(sourcePortOffset(false), port);
+    TcpHeader self() {
         return this;
     }
 

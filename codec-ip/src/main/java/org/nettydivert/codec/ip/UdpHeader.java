@@ -13,74 +13,32 @@
  */
 package org.nettydivert.codec.ip;
 
-import io.netty.buffer.ByteBuf;
-
 /**
  * A view of a UDP header (RFC 768); see {@link HeaderView} for the rules every view follows.
  *
  * <p>Over IPv4 a checksum of 0 means "none": verifying accepts it and incremental updates leave it
  * alone, and a computed 0 is stored as 0xFFFF. Over IPv6 a checksum is mandatory (RFC 8200 8.1).
  */
-public final class UdpHeader extends UpperLayerHeader {
+public final class UdpHeader extends TransportHeader<UdpHeader> {
     /** The length of a UDP header. */
     public static final int LENGTH = 8;
 
     static final int LENGTH_OFFSET = 4;
     static final int CHECKSUM_OFFSET = 6;
 
-    /** Points this view at the UDP header that starts at absolute index {@code offset} of {@code buf}. */
-    public UdpHeader wrap(ByteBuf buf, int offset) {
-        doWrap(buf, offset);
+    /** A view to {@link #wrap} later. */
+    public UdpHeader() {
+        super(CHECKSUM_OFFSET, LENGTH);
+    }
+
+    @Override
+    UdpHeader self() {
         return this;
-    }
-
-    @Override
-    int checksumFieldOffset() {
-        return CHECKSUM_OFFSET;
-    }
-
-    @Override
-    public int minLength() {
-        return LENGTH;
     }
 
     @Override
     public int headerLength() {
         return LENGTH;
-    }
-
-    /** The source port. */
-    public int sourcePort() {
-        return port(true);
-    }
-
-    /** The destination port. */
-    public int destinationPort() {
-        return port(false);
-    }
-
-    /** Sets the source port; the checksum is not updated. */
-    public UdpHeader setSourcePort(int port) {
-        setPort(true, port);
-        return this;
-    }
-
-    /** Sets the destination port; the checksum is not updated. */
-    public UdpHeader setDestinationPort(int port) {
-        setPort(false, port);
-        return this;
-    }
-
-    /** Sets the source port, updating the checksum incrementally. */
-    public UdpHeader setSourcePortUpdatingChecksum(int port) {
-        setWordUpdatingChecksum(sourcePortOffset(true), port);
-        return this;
-    }
-
-    /** Sets the destination port, updating the checksum incrementally. */
-    public UdpHeader setDestinationPortUpdatingChecksum(int port) {
-        setWordUpdatingChecksum(sourcePortOffset(false), port);
-        return this;
     }
 
     /** The length field: header plus payload. */

@@ -20,29 +20,31 @@ package org.nettydivert.codec.ip;
  * protocol and the upper-layer length; pass its sum from {@link Ipv4Header#pseudoHeaderSum(int, int)}
  * or {@link Ipv6Header#pseudoHeaderSum(int, int)}. ICMPv4 has none: pass 0.
  */
-public abstract sealed class UpperLayerHeader extends HeaderView permits TcpHeader, UdpHeader, IcmpHeader {
-    private static final int SOURCE_PORT_OFFSET = 0;
-    private static final int DESTINATION_PORT_OFFSET = 2;
+public abstract sealed class UpperLayerHeader extends HeaderView permits TransportHeader, IcmpHeader {
+    private final int checksumFieldOffset;
+    private final int minLength;
 
-    UpperLayerHeader() {}
-
-    /** The offset of the checksum field from the start of the header. */
-    abstract int checksumFieldOffset();
+    UpperLayerHeader(int checksumFieldOffset, int minLength) {
+        this.checksumFieldOffset = checksumFieldOffset;
+        this.minLength = minLength;
+    }
 
     /** The smallest length this header can have. */
-    public abstract int minLength();
+    public final int minLength() {
+        return minLength;
+    }
 
     /** The header length in bytes, options included. */
     public abstract int headerLength();
 
     /** The checksum field. */
     public final int checksum() {
-        return buf.getUnsignedShort(offset + checksumFieldOffset());
+        return buf.getUnsignedShort(offset + checksumFieldOffset);
     }
 
     /** Sets the checksum field. */
     public final void setChecksum(int checksum) {
-        buf.setShort(offset + checksumFieldOffset(), checksum);
+        buf.setShort(offset + checksumFieldOffset, checksum);
     }
 
     /**
@@ -56,7 +58,7 @@ public abstract sealed class UpperLayerHeader extends HeaderView permits TcpHead
 
     /** Computes the checksum over {@code length} bytes from the start of this header and stores it. */
     public void updateChecksum(int pseudoHeaderSum, int length) {
-        setChecksum(InternetChecksum.checksum(buf, offset, length, offset + checksumFieldOffset(), pseudoHeaderSum));
+        setChecksum(InternetChecksum.checksum(buf, offset, length, offset + checksumFieldOffset, pseudoHeaderSum));
     }
 
     /**
@@ -72,14 +74,6 @@ public abstract sealed class UpperLayerHeader extends HeaderView permits TcpHead
         adjustChecksum(InternetChecksum.sum32(oldAddress), InternetChecksum.sum32(newAddress));
     }
 
-    final int port(boolean source) {
-        return buf.getUnsignedShort(offset + (source ? SOURCE_PORT_OFFSET : DESTINATION_PORT_OFFSET));
-    }
-
-    final void setPort(boolean source, int port) {
-        buf.setShort(offset + (source ? SOURCE_PORT_OFFSET : DESTINATION_PORT_OFFSET), port);
-    }
-
     final void setWordUpdatingChecksum(int fieldOffset, int value) {
         int old = buf.getUnsignedShort(offset + fieldOffset);
         buf.setShort(offset + fieldOffset, value);
@@ -90,9 +84,5 @@ public abstract sealed class UpperLayerHeader extends HeaderView permits TcpHead
         int old = buf.getInt(offset + fieldOffset);
         buf.setInt(offset + fieldOffset, value);
         adjustChecksum(InternetChecksum.sum32(old), InternetChecksum.sum32(value));
-    }
-
-    static int sourcePortOffset(boolean source) {
-        return source ? SOURCE_PORT_OFFSET : DESTINATION_PORT_OFFSET;
     }
 }

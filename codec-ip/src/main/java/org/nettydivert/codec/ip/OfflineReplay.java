@@ -1,0 +1,209 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.codec.ip;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.Objects;
+import org.nettydivert.transport.DivertAddress;
+import org.nettydivert.transport.DivertPacket;
+
+/**
+ * Runs a divert pipeline against a pcap file instead of a kernel: no root, no firewall rule, any
+ * OS. This is how to unit-test a pipeline.
+ *
+ * <p>Each IP datagram of the input becomes a {@link DivertPacket} read from divert port {@link
+ * Builder#divertPort(int)}, with the direction the {@link DirectionRule} gives and a fresh tag, and
+ * is written into the inbound side of an {@link EmbeddedChannel} that holds the handlers. What the
+ * pipeline writes ({@code DivertPacket}s, or {@link IpPacket}s when it has no encoder) is appended
+ * to the output pcap, if one is given. A written packet that carries the tag of a read one is a
+ * reinjection; one without (or with an unknown tag) is an injection. A read packet whose tag is
+ * never written was dropped, like a packet a real pipeline releases; one that reaches the end of
+ * the pipeline unhandled is dropped too, and counted apart.
+ *
+ * <pre>{@code
+ * OfflineReplay.Result r = OfflineReplay.builder()
+ *         .input(Path.of("capture.pcap"))
+ *         .output(Path.of("out.pcap"))
+ *         .direction(DirectionRule.outboundFrom("10.0.0.0/8"))
+ *         .build()
+ *         .run(new IpPacketCodec(), new MyFirewall());
+ * assertEquals(3, r.dropped());
+ * }</pre>
+ */
+public final class OfflineReplay {
+    private final Path input;
+    private final Path output;
+    private final DirectionRule direction;
+    private final int divertPort;
+
+    private OfflineReplay(Builder b) {
+        this.input = Objects.requireNonNull(b.input, "input");
+        this.output = b.output;
+        this.direction = b.direction;
+        this.divertPort = b.divertPort;
+    }
+
+    /** A builder; an input file is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** What a replay saw. */
+    public record Result(long read, long reinjected, long injected, long dropped, long unhandled, long exceptions) {
+        /** Everything the pipeline wrote: reinjections and injections. */
+        public long written() {
+            return reinjected + injected;
+        }
+    }
+
+    /**
+     * Replays the input through a new {@link EmbeddedChannel} holding {@code handlers} (a {@code
+     * ChannelInitializer} is fine), then closes the channel. Exceptions the pipeline lets reach its
+     * end are counted, not thrown.
+     *
+     * @throws IOException when the input cannot be read or the output written
+     */
+    public Result run(ChannelHandler... handlers) throws IOException {
+        EmbeddedChannel channel = new EmbeddedChannel(handlers);
+        Counts counts = new Counts();
+        try (PcapReader reader = PcapReader.open(input);
+                PcapWriter writer = output == null ? null : PcapWriter.create(output)) {
+            PcapRecord record;
+            while ((record = reader.next()) != null) {
+                long tag = counts.read++;
+                counts.epochMicros = record.epochNanos() / 1000;
+                ByteBuf datagram = record.content();
+                DivertAddress address = new DivertAddress(
+                        divertPort, direction.directionOf(datagram), null, null, tag & 0xFFFF_FFFFL, 0);
+                try {
+                    channel.writeInbound(new DivertPacket(datagram, address));
+                } catch (RuntimeException e) {
+                    counts.exceptions++;
+                }
+                drain(channel, writer, counts);
+            }
+            channel.finishAndReleaseAll();
+        } finally {
+            if (channel.isOpen()) {
+                channel.finishAndReleaseAll();
+            }
+        }
+        long dropped = counts.read - counts.reinjectedTags.cardinality();
+        return new Result(
+                counts.read, counts.reinjected, counts.injected, dropped, counts.unhandled, counts.exceptions);
+    }
+
+    private static final class Counts {
+        final BitSet reinjectedTags = new BitSet();
+        long read;
+        long reinjected;
+        long injected;
+        long unhandled;
+        long exceptions;
+        long epochMicros;
+    }
+
+    private void drain(EmbeddedChannel channel, PcapWriter writer, Counts counts) throws IOException {
+        channel.flushOutbound();
+        Object msg;
+        while ((msg = channel.readOutbound()) != null) {
+            try {
+                written(msg, writer, counts);
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+        while ((msg = channel.readInbound()) != null) {
+            counts.unhandled++;
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void written(Object msg, PcapWriter writer, Counts counts) throws IOException {
+        DivertAddress address;
+        ByteBuf buf;
+        int offset;
+        int length;
+        if (msg instanceof DivertPacket) {
+            DivertPacket packet = (DivertPacket) msg;
+            address = packet.address();
+            buf = packet.content();
+            offset = buf.readerIndex();
+            length = buf.readableBytes();
+        } else if (msg instanceof IpPacket) {
+            IpPacket packet = (IpPacket) msg;
+            address = packet.address();
+            buf = packet.content();
+            offset = packet.l3Offset();
+            length = packet.length();
+        } else {
+            return;
+        }
+        long tag = address == null ? DivertAddress.NO_TAG : address.tag();
+        if (tag != DivertAddress.NO_TAG && tag < counts.read && !counts.reinjectedTags.get((int) tag)) {
+            counts.reinjectedTags.set((int) tag);
+            counts.reinjected++;
+        } else {
+            counts.injected++;
+        }
+        if (writer != null) {
+            writer.write(buf, offset, length, counts.epochMicros);
+        }
+    }
+
+    /** Sets up an {@link OfflineReplay}. */
+    public static final class Builder {
+        private Path input;
+        private Path output;
+        private DirectionRule direction = DirectionRule.always(DivertAddress.Direction.INBOUND);
+        private int divertPort;
+
+        private Builder() {}
+
+        /** The pcap file to read (any link type {@link PcapReader} reads). Required. */
+        public Builder input(Path input) {
+            this.input = input;
+            return this;
+        }
+
+        /** The pcap file (LINKTYPE_RAW) to write what the pipeline writes to; none by default. */
+        public Builder output(Path output) {
+            this.output = output;
+            return this;
+        }
+
+        /** How to tell the direction of each datagram; all inbound by default. */
+        public Builder direction(DirectionRule direction) {
+            this.direction = Objects.requireNonNull(direction, "direction");
+            return this;
+        }
+
+        /** The divert port the packets seem read from; 0 by default. */
+        public Builder divertPort(int divertPort) {
+            this.divertPort = divertPort;
+            return this;
+        }
+
+        /** The replay. */
+        public OfflineReplay build() {
+            return new OfflineReplay(this);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.example;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.nettydivert.codec.ip.DirectionRule;
+import org.nettydivert.codec.ip.IpPacketCodec;
+import org.nettydivert.codec.ip.OfflineReplay;
+import org.nettydivert.transport.DivertAddress;
+
+/**
+ * {@code replay}: the rewrite-port or drop pipeline over a capture instead of a kernel. No root,
+ * any OS: this is also how the programs' pipelines are tested.
+ */
+final class Replay {
+    private Replay() {}
+
+    static int run(List<String> args, PrintStream out, PrintStream err, boolean debug) throws Exception {
+        Options o = Options.parse("replay", args, Set.of("in", "out", "local"), Set.of());
+        Path in = Path.of(o.required("replay", "in"));
+        Path output = Path.of(o.required("replay", "out"));
+        if (o.rest().isEmpty()) {
+            throw new UsageException("replay: name the pipeline: rewrite-port or drop (see replay --help)");
+        }
+        String pipeline = o.rest().get(0);
+        if (!pipeline.equals("rewrite-port") && !pipeline.equals("drop")) {
+            throw new UsageException("replay: the pipeline must be rewrite-port or drop, not '" + pipeline + "'");
+        }
+        if (!Files.isReadable(in)) {
+            throw new UsageException("replay: cannot read " + in);
+        }
+        String local = o.string("local", null);
+        DirectionRule direction;
+        try {
+            direction = local == null
+                    ? DirectionRule.always(DivertAddress.Direction.OUTBOUND)
+                    : DirectionRule.outboundFrom(local.split(","));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("replay: --local: " + e.getMessage());
+        }
+        Main.Filter filter =
+                Main.Filter.parse(pipeline, o.rest().subList(1, o.rest().size()), false);
+        OfflineReplay.Result result = OfflineReplay.builder()
+                .input(in)
+                .output(output)
+                .direction(direction)
+                .build()
+                .run(new IpPacketCodec(), filter.handler);
+        out.println("replay: read " + result.read() + ", written " + (result.reinjected() + result.injected())
+                + ", dropped " + result.dropped() + " (" + filter.totals() + ")");
+        return result.exceptions() == 0 ? 0 : 1;
+    }
+}

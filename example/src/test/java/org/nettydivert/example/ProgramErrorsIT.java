@@ -1,0 +1,103 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.example;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.nettydivert.testing.NetworkNamespace;
+import org.nettydivert.transport.DivertAddress;
+import org.nettydivert.transport.DivertChannel;
+import org.nettydivert.transport.DivertIoHandler;
+
+/**
+ * The packaged programs, run as a user would inside a namespace of their own: failures to start
+ * are one line on stderr and exit code 1, without a stack trace.
+ */
+class ProgramErrorsIT {
+    private static final Path JAR = Path.of("target/netty-divert-example.jar").toAbsolutePath();
+
+    private static final class Run {
+        int exit;
+        String stderr;
+    }
+
+    private static Run run(NetworkNamespace ns, List<String> prefix, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns.name()));
+        command.addAll(prefix);
+        command.addAll(List.of("java", "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        Run run = new Run();
+        run.stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        run.exit = p.exitValue();
+        return run;
+    }
+
+    @Test
+    void aQueueAlreadyTakenIsOneLineAndExit1() throws Exception {
+        NetworkNamespace.assumeKernelTestsCanRun();
+        try (NetworkNamespace ns = NetworkNamespace.create()) {
+            EventLoopGroup group =
+                    new MultiThreadIoEventLoopGroup(1, ns.threadFactory("holder"), DivertIoHandler.newFactory());
+            try {
+                Channel holder = new Bootstrap()
+                        .group(group)
+                        .channel(DivertChannel.class)
+                        .handler(new ChannelInboundHandlerAdapter())
+                        .bind(DivertAddress.port(7))
+                        .sync()
+                        .channel();
+                Run run = run(ns, List.of(), "dump", "--port", "7");
+                holder.close().sync();
+                assertEquals(1, run.exit, run.stderr);
+                assertEquals(1, run.stderr.lines().count(), run.stderr);
+                assertTrue(run.stderr.startsWith("dump: cannot bind divert port 7:"), run.stderr);
+                assertTrue(run.stderr.contains("NFQUEUE 7 is in use"), run.stderr);
+            } finally {
+                group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+            }
+        }
+    }
+
+    @Test
+    void anUnprivilegedUserIsToldToBeRootInOneLine() throws Exception {
+        NetworkNamespace.assumeKernelTestsCanRun();
+        try (NetworkNamespace ns = NetworkNamespace.create()) {
+            Run run = run(
+                    ns,
+                    List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
+                    "passthrough",
+                    "--port",
+                    "7");
+            assertEquals(1, run.exit, run.stderr);
+            assertEquals(1, run.stderr.lines().count(), run.stderr);
+            assertTrue(run.stderr.contains("needs root or CAP_NET_ADMIN"), run.stderr);
+        }
+    }
+}

@@ -1,0 +1,285 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.example;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nettydivert.codec.ip.DirectionRule;
+import org.nettydivert.codec.ip.IpPacket;
+import org.nettydivert.codec.ip.IpPacketCodec;
+import org.nettydivert.codec.ip.IpProtocol;
+import org.nettydivert.codec.ip.OfflineReplay;
+import org.nettydivert.codec.ip.PcapReader;
+import org.nettydivert.codec.ip.PcapRecord;
+import org.nettydivert.codec.ip.PcapWriter;
+import org.nettydivert.transport.DivertAddress;
+import org.nettydivert.transport.DivertPacket;
+
+/**
+ * Each program's pipeline, run offline over a capture made here, with its output capture read
+ * back and checked packet by packet: how the programs are tested without a kernel.
+ */
+class ReplayPipelinesTest {
+    private static final String CLIENT = "10.0.0.1";
+    private static final String SERVER = "10.0.0.2";
+
+    @TempDir
+    Path tmp;
+
+    /** A small conversation: client (local) to server port 80 and back, a DNS query, a ping. */
+    private Path capture() throws Exception {
+        Path in = tmp.resolve("in.pcap");
+        try (PcapWriter w = PcapWriter.create(in)) {
+            write(w, Packets.tcp(CLIENT, 40000, SERVER, 80, "GET /"));
+            write(w, Packets.tcp(SERVER, 8080, CLIENT, 40000, "200 OK"));
+            write(w, Packets.udp(CLIENT, 40001, SERVER, 80, "udp to 80"));
+            write(w, Packets.udp("10.9.9.9", 5353, SERVER, 53, "dns query"));
+            write(w, Packets.udp("192.168.1.5", 5353, SERVER, 53, "dns query"));
+            write(w, Packets.icmpEcho(CLIENT, SERVER));
+            write(w, Packets.udp("::1", 1000, "::2", 80, "six"));
+        }
+        return in;
+    }
+
+    private static void write(PcapWriter w, ByteBuf packet) throws Exception {
+        try {
+            w.write(packet);
+        } finally {
+            packet.release();
+        }
+    }
+
+    /** The decoded packets of a capture, as (source, destination, protocol, ports, checksum ok). */
+    private static List<String> summaries(Path pcap) throws Exception {
+        List<String> lines = new ArrayList<>();
+        try (PcapReader reader = PcapReader.open(pcap)) {
+            for (PcapRecord r; (r = reader.next()) != null; ) {
+                IpPacket p = IpPacket.decode(new DivertPacket(r.content().retain(), DivertAddress.outbound()));
+                try {
+                    lines.add(p.sourceAddress().getHostAddress() + ":" + p.sourcePort() + " > "
+                            + p.destinationAddress().getHostAddress() + ":" + p.destinationPort() + " "
+                            + IpProtocol.name(p.protocol()) + (p.verifyChecksums() ? "" : " BAD-CHECKSUM"));
+                } finally {
+                    p.release();
+                    r.release();
+                }
+            }
+        }
+        return lines;
+    }
+
+    private int replay(String... args) {
+        List<String> all = new ArrayList<>(List.of("replay"));
+        all.addAll(Arrays.asList(args));
+        return Main.run(all, new PrintStream(new ByteArrayOutputStream()), System.err);
+    }
+
+    @Test
+    void rewritePortSendsOutboundTrafficToTheNewPortAndRepliesBackFromTheOld() throws Exception {
+        Path in = capture();
+        Path out = tmp.resolve("out.pcap");
+        assertEquals(
+                0,
+                replay(
+                        "--in",
+                        in.toString(),
+                        "--out",
+                        out.toString(),
+                        "--local",
+                        CLIENT + "/32",
+                        "rewrite-port",
+                        "--from",
+                        "80",
+                        "--to",
+                        "8080"));
+        assertEquals(
+                List.of(
+                        "10.0.0.1:40000 > 10.0.0.2:8080 TCP",
+                        "10.0.0.2:80 > 10.0.0.1:40000 TCP",
+                        "10.0.0.1:40001 > 10.0.0.2:8080 UDP",
+                        "10.9.9.9:5353 > 10.0.0.2:53 UDP",
+                        "192.168.1.5:5353 > 10.0.0.2:53 UDP",
+                        "10.0.0.1:-1 > 10.0.0.2:-1 ICMP",
+                        "0:0:0:0:0:0:0:1:1000 > 0:0:0:0:0:0:0:2:80 UDP"),
+                summaries(out));
+    }
+
+    @Test
+    void dropRemovesWhatMatchesAndKeepsTheRest() throws Exception {
+        Path in = capture();
+        Path out = tmp.resolve("out.pcap");
+        assertEquals(
+                0,
+                replay(
+                        "--in",
+                        in.toString(),
+                        "--out",
+                        out.toString(),
+                        "drop",
+                        "--proto",
+                        "udp",
+                        "--dst-port",
+                        "53",
+                        "--src",
+                        "10.0.0.0/8"));
+        List<String> kept = summaries(out);
+        assertEquals(6, kept.size(), kept.toString());
+        assertTrue(kept.contains("192.168.1.5:5353 > 10.0.0.2:53 UDP"), "another source network is kept");
+        assertTrue(kept.stream().noneMatch(s -> s.startsWith("10.9.9.9")), "10.9.9.9 -> :53 is dropped");
+    }
+
+    @Test
+    void dropByProtocolAloneDropsEveryPacketOfIt() throws Exception {
+        Path in = capture();
+        Path out = tmp.resolve("out.pcap");
+        assertEquals(0, replay("--in", in.toString(), "--out", out.toString(), "drop", "--proto", "icmp"));
+        List<String> kept = summaries(out);
+        assertEquals(6, kept.size());
+        assertTrue(kept.stream().noneMatch(s -> s.endsWith("ICMP")));
+    }
+
+    @Test
+    void passthroughWritesEveryPacketUnchanged() throws Exception {
+        Path in = capture();
+        Path out = tmp.resolve("out.pcap");
+        OfflineReplay.Result result = OfflineReplay.builder()
+                .input(in)
+                .output(out)
+                .direction(DirectionRule.always(DivertAddress.Direction.OUTBOUND))
+                .build()
+                .run(new PassthroughHandler());
+        assertEquals(7, result.read());
+        assertEquals(7, result.reinjected());
+        assertEquals(summaries(in), summaries(out));
+    }
+
+    @Test
+    void dumpPrintsOneLinePerPacketWithDirectionAndPorts() throws Exception {
+        Path in = capture();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        DumpHandler dump = new DumpHandler(new PrintStream(printed, true, StandardCharsets.UTF_8), true, 0);
+        OfflineReplay.Result result = OfflineReplay.builder()
+                .input(in)
+                .output(tmp.resolve("out.pcap"))
+                .direction(DirectionRule.outboundFrom(CLIENT + "/32"))
+                .build()
+                .run(new IpPacketCodec(), dump);
+        assertEquals(7, result.reinjected());
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("OUTBOUND ? 10.0.0.1:40000 -> 10.0.0.2:80 TCP [P.] len 45"), text);
+        assertTrue(text.contains("INBOUND ? 10.0.0.2:8080 -> 10.0.0.1:40000 TCP [P.] len 46"), text);
+        assertTrue(text.contains("OUTBOUND ? 10.0.0.1 -> 10.0.0.2 ICMP len 28"), text);
+        // --hex: the first 40 bytes, starting with the IPv4 version/IHL byte.
+        assertTrue(text.contains("45 00 00 2d"), text);
+        assertEquals(7, dump.seen());
+    }
+
+    @Test
+    void replayWithoutAPipelineIsAUsageError() throws Exception {
+        Path in = capture();
+        assertEquals(
+                2, replay("--in", in.toString(), "--out", tmp.resolve("o.pcap").toString()));
+    }
+
+    @Test
+    void replayOfAMissingFileIsAUsageError() {
+        assertEquals(
+                2, replay("--in", tmp.resolve("nope.pcap").toString(), "--out", "x.pcap", "drop", "--proto", "udp"));
+    }
+
+    /** Hand-built datagrams with correct checksums. */
+    static final class Packets {
+        private Packets() {}
+
+        static ByteBuf tcp(String src, int sport, String dst, int dport, String data) throws Exception {
+            byte[] payload = data.getBytes(StandardCharsets.US_ASCII);
+            ByteBuf l4 = Unpooled.buffer();
+            l4.writeShort(sport).writeShort(dport).writeInt(1000).writeInt(2000);
+            l4.writeByte(5 << 4).writeByte(0x18).writeShort(64240).writeShort(0).writeShort(0);
+            l4.writeBytes(payload);
+            return ip(src, dst, IpProtocol.TCP, l4, 16);
+        }
+
+        static ByteBuf udp(String src, int sport, String dst, int dport, String data) throws Exception {
+            byte[] payload = data.getBytes(StandardCharsets.US_ASCII);
+            ByteBuf l4 = Unpooled.buffer();
+            l4.writeShort(sport)
+                    .writeShort(dport)
+                    .writeShort(8 + payload.length)
+                    .writeShort(0);
+            l4.writeBytes(payload);
+            return ip(src, dst, IpProtocol.UDP, l4, 6);
+        }
+
+        static ByteBuf icmpEcho(String src, String dst) throws Exception {
+            ByteBuf l4 = Unpooled.buffer();
+            l4.writeByte(8).writeByte(0).writeShort(0).writeShort(1).writeShort(1);
+            l4.setShort(2, ~sum(l4, 0, l4.readableBytes(), 0) & 0xFFFF);
+            return ip(src, dst, IpProtocol.ICMP, l4, -1);
+        }
+
+        private static ByteBuf ip(String src, String dst, int protocol, ByteBuf l4, int checksumAt) throws Exception {
+            byte[] s = InetAddress.getByName(src).getAddress();
+            byte[] d = InetAddress.getByName(dst).getAddress();
+            int length = l4.readableBytes();
+            if (checksumAt >= 0) {
+                long pseudo = sum(Unpooled.wrappedBuffer(s), 0, s.length, 0);
+                pseudo = sum(Unpooled.wrappedBuffer(d), 0, d.length, pseudo) + protocol + length;
+                int c = ~sum(l4, 0, length, pseudo) & 0xFFFF;
+                l4.setShort(checksumAt, c == 0 && protocol == IpProtocol.UDP ? 0xFFFF : c);
+            }
+            ByteBuf ip = Unpooled.buffer();
+            if (s.length == 4) {
+                ip.writeByte(0x45)
+                        .writeByte(0)
+                        .writeShort(20 + length)
+                        .writeShort(1)
+                        .writeShort(0x4000);
+                ip.writeByte(64).writeByte(protocol).writeShort(0).writeBytes(s).writeBytes(d);
+                ip.setShort(10, ~sum(ip, 0, 20, 0) & 0xFFFF);
+            } else {
+                ip.writeInt(0x6000_0000).writeShort(length).writeByte(protocol).writeByte(64);
+                ip.writeBytes(s).writeBytes(d);
+            }
+            ip.writeBytes(l4);
+            l4.release();
+            return ip;
+        }
+
+        /** One's-complement sum, folded, byte at a time: the simplest correct form. */
+        static int sum(ByteBuf b, int from, int length, long initial) {
+            long sum = initial;
+            for (int i = 0; i < length; i++) {
+                sum += (i % 2 == 0 ? (b.getUnsignedByte(from + i) << 8) : b.getUnsignedByte(from + i));
+            }
+            while ((sum >>> 16) != 0) {
+                sum = (sum & 0xFFFF) + (sum >>> 16);
+            }
+            return (int) sum;
+        }
+    }
+}

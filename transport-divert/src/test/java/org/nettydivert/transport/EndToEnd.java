@@ -1,0 +1,135 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.nettydivert.testing.NetworkNamespace;
+import org.nettydivert.testing.QueueStats;
+
+/** Plumbing shared by the kernel end-to-end tests: binding, settling, digests, shutdown. */
+final class EndToEnd {
+    private EndToEnd() {}
+
+    /** Binds a DivertChannel to NFQUEUE {@code queue} on {@code loop} (a loop or a whole group). */
+    static DivertChannel bindDivert(EventLoopGroup loop, int queue, WriteBackHandler handler)
+            throws InterruptedException {
+        return bindDivert(new Bootstrap(), loop, queue, handler);
+    }
+
+    /** The same with a bootstrap that may carry channel options. */
+    static DivertChannel bindDivert(Bootstrap bootstrap, EventLoopGroup loop, int queue, WriteBackHandler handler)
+            throws InterruptedException {
+        return (DivertChannel) bootstrap
+                .group(loop)
+                .channel(DivertChannel.class)
+                .handler(handler)
+                .bind(DivertAddress.port(queue))
+                .sync()
+                .channel();
+    }
+
+    /** The channel's counters, read on its event loop, so that they are exact. */
+    static DivertStats statsOf(DivertChannel channel) throws Exception {
+        return channel.eventLoop().submit(channel::stats).get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Waits until the kernel holds no packet of {@code queue} and the channel has written back
+     * every packet it read (or {@code handler} saw a failure, which the caller then reports),
+     * then returns the channel's counters. Traffic that has ended may still leave
+     * a last packet in flight (the final ACK of a TCP close is sent after both ends have seen
+     * the close) and no event says when it has passed, so this polls, within {@code limit}.
+     */
+    static DivertStats awaitSettled(
+            NetworkNamespace ns, int queue, DivertChannel channel, WriteBackHandler handler, Duration limit)
+            throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (; ; ) {
+            DivertStats stats = statsOf(channel);
+            QueueStats kernel = ns.queueStats(queue);
+            boolean allWritten = stats.packetsRead() == stats.packetsReinjected();
+            if ((allWritten || handler.hasFailure()) && kernel != null && kernel.waiting() == 0) {
+                return stats;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(
+                        "queue " + queue + " did not settle within " + limit + ": " + stats + ", kernel " + kernel);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * The pass-through verdicts: the pipeline saw {@code seenByPipeline} packets, the channel
+     * read exactly those and wrote every one back, nothing was dropped or lost on the way, and
+     * the kernel holds none of the queue's packets.
+     */
+    static void assertEveryPacketWrittenBack(DivertStats stats, long seenByPipeline, QueueStats kernel) {
+        assertEquals(seenByPipeline, stats.packetsRead(), "packets read are the packets the pipeline saw: " + stats);
+        assertEquals(stats.packetsRead(), stats.packetsReinjected(), "every packet read was written back: " + stats);
+        assertEquals(0, stats.packetsInjected(), stats.toString());
+        assertEquals(0, stats.writesFailed(), stats.toString());
+        assertEquals(0, stats.releaseDrops(), stats.toString());
+        assertEquals(0, stats.timeoutDrops(), stats.toString());
+        assertEquals(0, stats.overflows(), stats.toString());
+        assertNotNull(kernel, "the queue is bound");
+        assertEquals(0, kernel.waiting(), "nothing waits for a verdict: " + kernel);
+        assertEquals(0, kernel.dropped(), "the kernel queue never overflowed: " + kernel);
+        assertEquals(0, kernel.userDropped(), "the netlink socket never overflowed: " + kernel);
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("every JDK has SHA-256", e);
+        }
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        return sha256().digest(bytes);
+    }
+
+    /** Feeds the readable bytes of {@code buf} to {@code digest} without moving its indices. */
+    static void update(MessageDigest digest, ByteBuf buf) {
+        for (ByteBuffer nio : buf.nioBuffers()) {
+            digest.update(nio);
+        }
+    }
+
+    /** Closes the channels that exist, then stops the groups, waiting for each. */
+    static void closeAll(Channel[] channels, EventLoopGroup... groups) {
+        for (Channel channel : channels) {
+            if (channel != null) {
+                channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
+            }
+        }
+        for (EventLoopGroup group : groups) {
+            if (group != null) {
+                group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

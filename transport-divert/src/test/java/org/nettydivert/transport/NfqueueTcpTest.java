@@ -1,0 +1,230 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.transport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nettydivert.testing.NetworkNamespace;
+
+/**
+ * TCP through NFQUEUE: every segment of one connection, both ways, is read by a DivertChannel
+ * and written back, and the connection carries its bytes unchanged.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class NfqueueTcpTest {
+    private static final int QUEUE = 4;
+    private static final int TRANSFER_BYTES = 5 * 1024 * 1024;
+    /** Most NFQUEUE copies of a packet: a netlink attribute's 16-bit length, less its header. */
+    private static final int MAX_COPY = 65531;
+
+    @BeforeEach
+    void requireKernel() {
+        NetworkNamespace.assumeKernelTestsCanRun();
+    }
+
+    /**
+     * The client sends 5 MB, the server echoes every byte back: both directions carry 5 MB of
+     * data through the queue, and both ends see exactly the bytes that were sent.
+     *
+     * <p>At an Ethernet-sized MTU on lo the transfer is thousands of packets. At lo's own MTU,
+     * 65536, TCP sends packets of up to 65535 bytes (IPv4) or 65536 (IPv6), longer than the
+     * 65531 bytes NFQUEUE can copy to user space: the pipeline reads them cut short, and
+     * writing them back so must still deliver the kernel's whole packet.
+     */
+    @ParameterizedTest(name = "over {0} with lo MTU {1}")
+    @CsvSource({"127.0.0.1, 1500", "::1, 1500", "127.0.0.1, 65536", "::1, 65536"})
+    void aConnectionWhosePacketsBothWaysAreDivertedAndWrittenBackCarriesFiveMegabytesEachWayByteIdentical(
+            String loopback, int mtu) throws Exception {
+        InetAddress address = InetAddress.getByName(loopback);
+        byte[] data = new byte[TRANSFER_BYTES];
+        new Random(0x5EED).nextBytes(data);
+        byte[] expected = EndToEnd.sha256(data);
+
+        try (NetworkNamespace ns = NetworkNamespace.create()) {
+            ns.exec("ip", "link", "set", "lo", "mtu", Integer.toString(mtu));
+            EventLoopGroup divertGroup =
+                    new MultiThreadIoEventLoopGroup(1, ns.threadFactory("divert"), DivertIoHandler.newFactory());
+            EventLoopGroup tcpGroup =
+                    new MultiThreadIoEventLoopGroup(2, ns.threadFactory("tcp"), NioIoHandler.newFactory());
+            Channel server = null;
+            Channel client = null;
+            DivertChannel divert = null;
+            try {
+                CompletableFuture<byte[]> serverReceived = new CompletableFuture<>();
+                CompletableFuture<Void> serverClosed = new CompletableFuture<>();
+                // Netty opens a channel's socket on the thread that calls bind or connect: these
+                // run inside the namespace, and accepted sockets are born where the listener is.
+                ServerBootstrap serverBootstrap = new ServerBootstrap()
+                        .group(tcpGroup)
+                        .channel(NioServerSocketChannel.class)
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                ch.closeFuture().addListener(f -> serverClosed.complete(null));
+                                ch.pipeline().addLast(new EchoingDigest(serverReceived));
+                            }
+                        });
+                server = ns.call(() -> serverBootstrap
+                        .bind(new InetSocketAddress(address, 0))
+                        .sync()
+                        .channel());
+                int port = ((InetSocketAddress) server.localAddress()).getPort();
+
+                TcpFlows flows = new TcpFlows(port);
+                WriteBackHandler writeBack = new WriteBackHandler(flows::count);
+                divert = EndToEnd.bindDivert(divertGroup, QUEUE, writeBack);
+                // On loopback every packet passes OUTPUT exactly once: these two rules divert the
+                // connection's every packet, whichever way it goes.
+                for (String side : new String[] {"--dport", "--sport"}) {
+                    String[] rule = {
+                        "-A",
+                        "OUTPUT",
+                        "-p",
+                        "tcp",
+                        side,
+                        Integer.toString(port),
+                        "-j",
+                        "NFQUEUE",
+                        "--queue-num",
+                        Integer.toString(QUEUE)
+                    };
+                    if (address.getAddress().length == 4) {
+                        ns.iptables(rule);
+                    } else {
+                        ns.ip6tables(rule);
+                    }
+                }
+
+                CompletableFuture<byte[]> clientReceived = new CompletableFuture<>();
+                Bootstrap clientBootstrap = new Bootstrap()
+                        .group(tcpGroup)
+                        .channel(NioSocketChannel.class)
+                        .handler(new ReceivingDigest(clientReceived));
+                client = ns.call(() -> clientBootstrap
+                        .connect(new InetSocketAddress(address, port))
+                        .sync()
+                        .channel());
+                client.writeAndFlush(Unpooled.wrappedBuffer(data));
+
+                assertArrayEquals(expected, serverReceived.get(40, TimeUnit.SECONDS), "what the server received");
+                assertArrayEquals(expected, clientReceived.get(40, TimeUnit.SECONDS), "what the server echoed");
+                client.close().sync();
+                serverClosed.get(10, TimeUnit.SECONDS);
+                flows.closed.get(10, TimeUnit.SECONDS);
+                assertEquals(0, flows.resets.get(), "an orderly close: " + flows);
+                if (mtu > MAX_COPY) {
+                    assertTrue(flows.cutShort.get() > 0, "full-size packets were read cut short: " + flows);
+                } else {
+                    assertEquals(0, flows.cutShort.get(), "every packet was read whole: " + flows);
+                }
+
+                DivertStats stats = EndToEnd.awaitSettled(ns, QUEUE, divert, writeBack, Duration.ofSeconds(10));
+                writeBack.assertNoFailure();
+                assertEquals(0, flows.strangers.get(), "packets of other flows, or not OUTBOUND on lo");
+                assertTrue(flows.toServerPackets.get() > 0 && flows.fromServerPackets.get() > 0, flows.toString());
+                // Each way at least the data itself went through the channel (more only if TCP
+                // retransmitted, which a loss-free path should not make it do).
+                assertTrue(flows.toServerData.get() >= TRANSFER_BYTES, flows.toString());
+                assertTrue(flows.fromServerData.get() >= TRANSFER_BYTES, flows.toString());
+                EndToEnd.assertEveryPacketWrittenBack(
+                        stats, flows.toServerPackets.get() + flows.fromServerPackets.get(), ns.queueStats(QUEUE));
+            } finally {
+                EndToEnd.closeAll(new Channel[] {client, server, divert}, tcpGroup, divertGroup);
+            }
+        }
+    }
+
+    /** Receives the whole transfer and completes {@code done} with its SHA-256. */
+    private static class ReceivingDigest extends ChannelInboundHandlerAdapter {
+        private final CompletableFuture<byte[]> done;
+        private final MessageDigest digest = EndToEnd.sha256();
+        private long received;
+
+        ReceivingDigest(CompletableFuture<byte[]> done) {
+            this.done = done;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            EndToEnd.update(digest, buf);
+            received += buf.readableBytes();
+            if (received == TRANSFER_BYTES) {
+                done.complete(digest.digest());
+            } else if (received > TRANSFER_BYTES) {
+                done.completeExceptionally(new AssertionError("received " + received + " bytes"));
+            }
+            passOn(ctx, buf);
+        }
+
+        void passOn(ChannelHandlerContext ctx, ByteBuf buf) {
+            buf.release();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            done.completeExceptionally(new AssertionError("closed after " + received + " bytes"));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            done.completeExceptionally(cause);
+            ctx.close();
+        }
+    }
+
+    /** The server: digests what it receives and echoes it back. */
+    private static final class EchoingDigest extends ReceivingDigest {
+        EchoingDigest(CompletableFuture<byte[]> done) {
+            super(done);
+        }
+
+        @Override
+        void passOn(ChannelHandlerContext ctx, ByteBuf buf) {
+            ctx.write(buf);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+    }
+}
