@@ -117,6 +117,11 @@ public final class DivertChannel extends AbstractChannel {
         return null;
     }
 
+    /** The socket, while bound: for tests of its internals. */
+    DivertSocket socket() {
+        return socket;
+    }
+
     /**
      * The channel's counters. Safe to call from any thread; the values are read without
      * synchronisation and may be slightly stale.
@@ -126,6 +131,7 @@ public final class DivertChannel extends AbstractChannel {
         return new DivertStats(
                 packetsRead,
                 packetsReinjected,
+                s == null ? 0 : s.acceptedAsRead(),
                 packetsInjected,
                 writesFailed,
                 s == null ? 0 : s.releaseDrops(),

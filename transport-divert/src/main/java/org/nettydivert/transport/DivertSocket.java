@@ -86,6 +86,11 @@ abstract class DivertSocket {
         return 0;
     }
 
+    /** Read packets written back without their bytes, because the pipeline left them as read (Linux). */
+    long acceptedAsRead() {
+        return 0;
+    }
+
     /** Times the kernel reported that packets were lost because the socket's buffer was full. */
     long overflows() {
         return 0;

@@ -20,6 +20,7 @@ package org.nettydivert.transport;
 public final class DivertStats {
     private final long packetsRead;
     private final long packetsReinjected;
+    private final long packetsReinjectedUnchanged;
     private final long packetsInjected;
     private final long writesFailed;
     private final long releaseDrops;
@@ -29,6 +30,7 @@ public final class DivertStats {
     DivertStats(
             long packetsRead,
             long packetsReinjected,
+            long packetsReinjectedUnchanged,
             long packetsInjected,
             long writesFailed,
             long releaseDrops,
@@ -36,6 +38,7 @@ public final class DivertStats {
             long overflows) {
         this.packetsRead = packetsRead;
         this.packetsReinjected = packetsReinjected;
+        this.packetsReinjectedUnchanged = packetsReinjectedUnchanged;
         this.packetsInjected = packetsInjected;
         this.writesFailed = writesFailed;
         this.releaseDrops = releaseDrops;
@@ -51,6 +54,14 @@ public final class DivertStats {
     /** Read packets written back (Linux: NF_ACCEPT verdicts). */
     public long packetsReinjected() {
         return packetsReinjected;
+    }
+
+    /**
+     * Linux: of the packets reinjected, those written back with their bytes as read (not written
+     * to, not trimmed). Their verdicts carry no payload: the kernel passes its own copy on.
+     */
+    public long packetsReinjectedUnchanged() {
+        return packetsReinjectedUnchanged;
     }
 
     /** New packets written with an injection address. */
@@ -84,7 +95,8 @@ public final class DivertStats {
 
     @Override
     public String toString() {
-        return "DivertStats(read " + packetsRead + ", reinjected " + packetsReinjected + ", injected "
+        return "DivertStats(read " + packetsRead + ", reinjected " + packetsReinjected + " (unchanged "
+                + packetsReinjectedUnchanged + "), injected "
                 + packetsInjected + ", write failures " + writesFailed + ", release drops " + releaseDrops
                 + ", timeout drops " + timeoutDrops + ", overflows " + overflows + ")";
     }

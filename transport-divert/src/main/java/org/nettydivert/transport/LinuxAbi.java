@@ -61,6 +61,7 @@ final class LinuxAbi {
     static final int NFQNL_MSG_PACKET = 0;
     static final int NFQNL_MSG_VERDICT = 1;
     static final int NFQNL_MSG_CONFIG = 2;
+    static final int NFQNL_MSG_VERDICT_BATCH = 3;
 
     // Queue configuration.
     static final int NFQA_CFG_CMD = 1;

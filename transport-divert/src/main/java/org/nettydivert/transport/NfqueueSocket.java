@@ -47,8 +47,9 @@ import java.util.concurrent.TimeUnit;
  * content was replaced and written in the same loop is not dropped), when it outlives the
  * verdict timeout, or when it must make room in a full {@link VerdictTable}.
  */
-final class NfqueueSocket extends DivertSocket {
+final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
     private static final int VERDICT_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_VERDICT;
+    private static final int VERDICT_BATCH_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_VERDICT_BATCH;
     private static final int CONFIG_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_CONFIG;
     private static final int PACKET_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_PACKET;
     /** nlmsghdr, nfgenmsg, verdict header, mark, payload attribute header. */
@@ -112,6 +113,12 @@ final class NfqueueSocket extends DivertSocket {
     private long releaseDrops;
     private long timeoutDrops;
     private long overflows;
+    private long acceptedAsRead;
+    private long batchVerdicts;
+    // The verdicts batched for the next send: how many are for packets as read, and whether all
+    // are plain accepts (no payload, no mark).
+    private int batchAsRead;
+    private boolean batchPlain;
 
     private NfqueueSocket(DivertChannel channel, int queue, int fd, int raw4, int raw6, IOException rawFailure)
             throws IOException {
@@ -577,12 +584,12 @@ final class NfqueueSocket extends DivertSocket {
                 id,
                 mark);
         if (payloadLength > COPY_LIMIT) {
-            return new DivertPacket(new VerdictBuf(this, id, slot, payload, payloadLength), address);
+            return new DivertPacket(new VerdictBuf(this, id, mark, slot, payload, payloadLength), address);
         }
         ByteBuf copy = allocator.directBuffer(payloadLength, payloadLength);
         try {
             copy.writeBytes(slot, payload, payloadLength);
-            return new DivertPacket(new VerdictBuf(this, id, copy, 0, payloadLength), address);
+            return new DivertPacket(new VerdictBuf(this, id, mark, copy, 0, payloadLength), address);
         } finally {
             copy.release(); // the VerdictBuf holds it now
         }
@@ -600,7 +607,6 @@ final class NfqueueSocket extends DivertSocket {
             ByteBuf content = packet.content();
             int offset = content.readerIndex();
             int length = content.readableBytes();
-            String malformation = IpPackets.malformation(content, offset, length);
             if (!address.hasTag()) {
                 // Injection leaves through another socket: what is batched goes first, to keep order.
                 if (batched > 0) {
@@ -611,16 +617,20 @@ final class NfqueueSocket extends DivertSocket {
                     bytes = 0;
                     beginBatch();
                 }
-                if (!inject(packet, malformation, failures, i)) {
+                if (!inject(packet, IpPackets.malformation(content, offset, length), failures, i)) {
                     return blocked(i, count, failures);
                 }
                 batchStart = i + 1;
                 continue;
             }
-            // A packet longer than the copy range was read cut short: written back at that length,
-            // it is accepted without a payload, so the kernel sends its own whole copy.
-            boolean whole = !isCutShort(content, offset, length);
-            Throwable refusal = refusal(address, whole ? malformation : null);
+            // Bytes as the kernel gave them need not go back: its own copy is the packet. A packet
+            // longer than the copy range was read cut short: written back at that length, it is
+            // accepted without a payload too, so the kernel sends its own whole copy.
+            VerdictBuf asRead = content instanceof VerdictBuf && ((VerdictBuf) content).isAsRead(this, address.tag())
+                    ? (VerdictBuf) content
+                    : null;
+            boolean withPayload = asRead == null && !isCutShort(content, offset, length);
+            Throwable refusal = refusal(address, withPayload ? IpPackets.malformation(content, offset, length) : null);
             if (refusal != null) {
                 failures[i] = refusal;
                 if (batched == 0) {
@@ -628,10 +638,11 @@ final class NfqueueSocket extends DivertSocket {
                 }
                 continue;
             }
-            if (whole) {
+            if (withPayload) {
                 IpPackets.updateIpv4HeaderChecksum(content, offset);
             }
-            int messageBytes = whole ? VERDICT_HEADER + align4(length) : VERDICT_HEADER;
+            boolean withMark = asRead == null || address.mark() != asRead.mark();
+            int messageBytes = withPayload ? VERDICT_HEADER + align4(length) : VERDICT_HEADER;
             if (batched > 0 && (bytes + messageBytes > sendLimit || send.iovecsLeft() < 3)) {
                 if (!sendBatch(packets, batchStart, batched, failures)) {
                     return blocked(batchStart, count, failures);
@@ -644,9 +655,15 @@ final class NfqueueSocket extends DivertSocket {
             if (batched == 0) {
                 batchStart = i;
             }
-            appendVerdict(address, content, offset, whole ? length : -1);
+            appendVerdict(address, content, offset, withPayload ? length : -1, withMark);
             batchIds[batched++] = address.tag();
             bytes += messageBytes;
+            if (asRead != null) {
+                batchAsRead++;
+                batchPlain &= !withMark;
+            } else {
+                batchPlain = false;
+            }
             // Packets refused between batched ones keep their failure; sendBatch skips them.
         }
         if (batched > 0 && !sendBatch(packets, batchStart, batched, failures)) {
@@ -696,15 +713,23 @@ final class NfqueueSocket extends DivertSocket {
         send.clear();
         send.addMessage(0);
         headers.clear();
+        batchAsRead = 0;
+        batchPlain = true;
     }
 
-    /** An NF_ACCEPT verdict carrying {@code length} bytes of {@code content}, or no payload if {@code length < 0}. */
-    private void appendVerdict(DivertAddress address, ByteBuf content, int offset, int length) {
+    /**
+     * An NF_ACCEPT verdict carrying {@code length} bytes of {@code content}, or no payload if
+     * {@code length < 0}; with the address's mark if {@code withMark}, else the kernel keeps the
+     * packet's own.
+     */
+    private void appendVerdict(DivertAddress address, ByteBuf content, int offset, int length, boolean withMark) {
         int start = beginMessage(headers, VERDICT_TYPE, NLM_F_REQUEST, (int) address.tag(), queue);
         putAttribute(headers, NFQA_VERDICT_HDR, VERDICT_HDR_SIZE);
         headers.writeInt(NF_ACCEPT).writeInt((int) address.tag());
-        putAttribute(headers, NFQA_MARK, 4);
-        headers.writeInt(address.mark());
+        if (withMark) {
+            putAttribute(headers, NFQA_MARK, 4);
+            headers.writeInt(address.mark());
+        }
         if (length < 0) {
             headers.setIntLE(start, headers.writerIndex() - start);
             send.addIovec(headers.memoryAddress() + start, headers.writerIndex() - start);
@@ -721,11 +746,35 @@ final class NfqueueSocket extends DivertSocket {
     }
 
     /**
+     * Replaces the batched verdicts with one NFQNL_MSG_VERDICT_BATCH when that says the same: the
+     * kernel accepts with it every packet it holds with an id up to the last one's, so it may be
+     * sent only when all of them are plain accepts (no payload, no mark) and they are the
+     * oldest packets waiting, in arrival order, with no verdict of our own (a drop) pending.
+     * Packets not read yet cannot be among them: the kernel queues and sends packets in id order.
+     */
+    private boolean mergeIntoBatchVerdict(int batched) {
+        if (batched < 2 || !batchPlain || ownCount > 0 || !table.areOldest(batchIds, batched)) {
+            return false;
+        }
+        send.clear();
+        send.addMessage(0);
+        headers.clear();
+        long last = batchIds[batched - 1];
+        int start = beginMessage(headers, VERDICT_BATCH_TYPE, NLM_F_REQUEST, (int) last, queue);
+        putAttribute(headers, NFQA_VERDICT_HDR, VERDICT_HDR_SIZE);
+        headers.writeInt(NF_ACCEPT).writeInt((int) last);
+        endMessage(headers, start);
+        send.addIovec(headers.memoryAddress() + start, headers.writerIndex() - start);
+        return true;
+    }
+
+    /**
      * Sends the batched verdicts for packets[from..] (those without a failure). Returns false if
      * the kernel would block; on any other error those packets fail and are dropped once
      * released, keeping the one-verdict rule.
      */
     private boolean sendBatch(DivertPacket[] packets, int from, int batched, Throwable[] failures) {
+        boolean merged = mergeIntoBatchVerdict(batched);
         long sent = Native.Posix.sendmsg(fd, send.msghdrAddress(0), MSG_DONTWAIT);
         if (sent < 0) {
             int errno = Native.errno();
@@ -744,6 +793,10 @@ final class NfqueueSocket extends DivertSocket {
         }
         for (int i = 0; i < batched; i++) {
             table.remove(batchIds[i]);
+        }
+        acceptedAsRead += batchAsRead;
+        if (merged) {
+            batchVerdicts++;
         }
         return true;
     }
@@ -802,8 +855,8 @@ final class NfqueueSocket extends DivertSocket {
 
     // ---- verdicts of our own
 
-    /** Called by a {@link VerdictBuf} when its last reference is released, on any thread. */
-    void released(long id) {
+    @Override
+    public void released(long id) {
         if (closed) {
             return; // the kernel dropped what the closed queue held
         }
@@ -961,6 +1014,16 @@ final class NfqueueSocket extends DivertSocket {
     @Override
     long overflows() {
         return overflows;
+    }
+
+    @Override
+    long acceptedAsRead() {
+        return acceptedAsRead;
+    }
+
+    /** Sends that answered several packets with one NFQNL_MSG_VERDICT_BATCH. */
+    long batchVerdicts() {
+        return batchVerdicts;
     }
 
     @Override

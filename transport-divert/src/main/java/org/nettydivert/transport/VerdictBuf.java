@@ -15,32 +15,285 @@ package org.nettydivert.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ScatteringByteChannel;
+import java.nio.charset.Charset;
 
 /**
- * The content of a packet read from NFQUEUE: a view of the packet bytes inside the buffer the
- * kernel wrote the netlink message into (no copy), which tells its socket when it is released.
- * That is how the channel learns that the pipeline let a packet go without writing it, and
- * answers it with NF_DROP: whichever way the buffer is released (the packet, its content,
- * a slice or duplicate of it) the last release lands here.
+ * The content of a packet read from NFQUEUE, which tells its owner when it is released and
+ * remembers whether anything may have written to it.
+ *
+ * <p>Release: that is how the channel learns that the pipeline let a packet go without writing
+ * it, and answers it with NF_DROP. Whichever way the buffer is released (the packet, its
+ * content, a slice or duplicate of it) the last release lands in {@link #deallocate()}.
+ *
+ * <p>Writes: a packet written back with its bytes as the kernel gave them needs no payload in
+ * its verdict (and runs of them need one batch verdict), which saves the kernel a copy and a
+ * checksum per packet. So every way to change the bytes marks the buffer touched: the
+ * {@code set}/{@code write} methods (derived buffers such as slices write through them too), a
+ * capacity change, and every hand-out of raw memory ({@link #memoryAddress()}, NIO views),
+ * after which writes cannot be seen. Reads never touch it. The mark errs on the safe side:
+ * a touched buffer is sent back in full even if its bytes are in fact unchanged.
  */
 final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
     private static final int MAX_IP_PACKET = 65535;
 
-    private final NfqueueSocket owner;
-    private final long packetId;
-    private final ByteBuf message;
+    /** Who hears of the release. */
+    interface Owner {
+        /** Called when the last reference to packet {@code packetId}'s content is released, on any thread. */
+        void released(long packetId);
+    }
 
-    VerdictBuf(NfqueueSocket owner, long packetId, ByteBuf message, int offset, int length) {
-        super(message.alloc(), message.nioBuffer(offset, length), MAX_IP_PACKET);
+    private final Owner owner;
+    private final long packetId;
+    private final int mark;
+    private final int length;
+    private final ByteBuf memory;
+    private boolean touched;
+
+    /**
+     * A view of {@code length} bytes at {@code offset} of {@code memory} (retained until release),
+     * the packet with id {@code packetId} and mark {@code mark} as read.
+     */
+    VerdictBuf(Owner owner, long packetId, int mark, ByteBuf memory, int offset, int length) {
+        super(memory.alloc(), memory.nioBuffer(offset, length), MAX_IP_PACKET);
         this.owner = owner;
         this.packetId = packetId;
-        this.message = message.retain();
+        this.mark = mark;
+        this.length = length;
+        this.memory = memory.retain();
+    }
+
+    /**
+     * Whether this is the content of {@code owner}'s packet {@code packetId}, whole and untouched
+     * since it was read: then the kernel's own copy of the packet is what the pipeline wants sent.
+     */
+    boolean isAsRead(Owner owner, long packetId) {
+        return !touched
+                && this.owner == owner
+                && this.packetId == packetId
+                && readerIndex() == 0
+                && writerIndex() == length;
+    }
+
+    /** The packet's mark as read. */
+    int mark() {
+        return mark;
+    }
+
+    boolean isTouched() {
+        return touched;
     }
 
     @Override
     protected void deallocate() {
         super.deallocate();
-        message.release();
+        memory.release();
         owner.released(packetId);
+    }
+
+    // ---- every way to change the bytes marks the buffer touched
+
+    @Override
+    protected void _setByte(int index, int value) {
+        touched = true;
+        super._setByte(index, value);
+    }
+
+    @Override
+    protected void _setShort(int index, int value) {
+        touched = true;
+        super._setShort(index, value);
+    }
+
+    @Override
+    protected void _setShortLE(int index, int value) {
+        touched = true;
+        super._setShortLE(index, value);
+    }
+
+    @Override
+    protected void _setMedium(int index, int value) {
+        touched = true;
+        super._setMedium(index, value);
+    }
+
+    @Override
+    protected void _setMediumLE(int index, int value) {
+        touched = true;
+        super._setMediumLE(index, value);
+    }
+
+    @Override
+    protected void _setInt(int index, int value) {
+        touched = true;
+        super._setInt(index, value);
+    }
+
+    @Override
+    protected void _setIntLE(int index, int value) {
+        touched = true;
+        super._setIntLE(index, value);
+    }
+
+    @Override
+    protected void _setLong(int index, long value) {
+        touched = true;
+        super._setLong(index, value);
+    }
+
+    @Override
+    protected void _setLongLE(int index, long value) {
+        touched = true;
+        super._setLongLE(index, value);
+    }
+
+    @Override
+    public ByteBuf setByte(int index, int value) {
+        touched = true;
+        return super.setByte(index, value);
+    }
+
+    @Override
+    public ByteBuf setShort(int index, int value) {
+        touched = true;
+        return super.setShort(index, value);
+    }
+
+    @Override
+    public ByteBuf setShortLE(int index, int value) {
+        touched = true;
+        return super.setShortLE(index, value);
+    }
+
+    @Override
+    public ByteBuf setMedium(int index, int value) {
+        touched = true;
+        return super.setMedium(index, value);
+    }
+
+    @Override
+    public ByteBuf setMediumLE(int index, int value) {
+        touched = true;
+        return super.setMediumLE(index, value);
+    }
+
+    @Override
+    public ByteBuf setInt(int index, int value) {
+        touched = true;
+        return super.setInt(index, value);
+    }
+
+    @Override
+    public ByteBuf setIntLE(int index, int value) {
+        touched = true;
+        return super.setIntLE(index, value);
+    }
+
+    @Override
+    public ByteBuf setLong(int index, long value) {
+        touched = true;
+        return super.setLong(index, value);
+    }
+
+    @Override
+    public ByteBuf setLongLE(int index, long value) {
+        touched = true;
+        return super.setLongLE(index, value);
+    }
+
+    @Override
+    public ByteBuf setBytes(int index, ByteBuf src, int srcIndex, int length) {
+        touched = true;
+        return super.setBytes(index, src, srcIndex, length);
+    }
+
+    @Override
+    public ByteBuf setBytes(int index, byte[] src, int srcIndex, int length) {
+        touched = true;
+        return super.setBytes(index, src, srcIndex, length);
+    }
+
+    @Override
+    public ByteBuf setBytes(int index, ByteBuffer src) {
+        touched = true;
+        return super.setBytes(index, src);
+    }
+
+    @Override
+    public int setBytes(int index, InputStream in, int length) throws IOException {
+        touched = true;
+        return super.setBytes(index, in, length);
+    }
+
+    @Override
+    public int setBytes(int index, ScatteringByteChannel in, int length) throws IOException {
+        touched = true;
+        return super.setBytes(index, in, length);
+    }
+
+    @Override
+    public int setBytes(int index, FileChannel in, long position, int length) throws IOException {
+        touched = true;
+        return super.setBytes(index, in, position, length);
+    }
+
+    @Override
+    public ByteBuf setZero(int index, int length) {
+        touched = true;
+        return super.setZero(index, length);
+    }
+
+    @Override
+    public ByteBuf writeZero(int length) {
+        touched = true;
+        return super.writeZero(length);
+    }
+
+    @Override
+    public int setCharSequence(int index, CharSequence sequence, Charset charset) {
+        touched = true;
+        return super.setCharSequence(index, sequence, charset);
+    }
+
+    @Override
+    public int writeCharSequence(CharSequence sequence, Charset charset) {
+        touched = true;
+        return super.writeCharSequence(sequence, charset);
+    }
+
+    @Override
+    public ByteBuf capacity(int newCapacity) {
+        touched = true;
+        return super.capacity(newCapacity);
+    }
+
+    // ---- raw memory handed out: writes through it cannot be seen
+
+    @Override
+    public long memoryAddress() {
+        touched = true;
+        return super.memoryAddress();
+    }
+
+    @Override
+    public ByteBuffer nioBuffer(int index, int length) {
+        touched = true;
+        return super.nioBuffer(index, length);
+    }
+
+    @Override
+    public ByteBuffer[] nioBuffers(int index, int length) {
+        touched = true;
+        return super.nioBuffers(index, length);
+    }
+
+    @Override
+    public ByteBuffer internalNioBuffer(int index, int length) {
+        touched = true;
+        return super.internalNioBuffer(index, length);
     }
 }

@@ -113,6 +113,28 @@ final class VerdictTable {
         return NONE;
     }
 
+    /**
+     * Whether {@code ids[0..count)} are, in this order, the {@code count} oldest packets waiting.
+     * Answered packets at the front of the arrival order are forgotten on the way, so that a
+     * caller asking after every batch walks each answered id once.
+     */
+    boolean areOldest(long[] ids, int count) {
+        while (head != tail && !contains(order[head & mask])) {
+            head++;
+        }
+        int at = head;
+        for (int i = 0; i < count; i++) {
+            while (at != tail && !contains(order[at & mask])) {
+                at++;
+            }
+            if (at == tail || order[at & mask] != ids[i]) {
+                return false;
+            }
+            at++;
+        }
+        return true;
+    }
+
     /** Drops answered packets from the arrival order, keeping the order of the others. */
     private void compactOrder() {
         int kept = head;

@@ -170,8 +170,130 @@ class NfqueueChannelTest {
         DivertStats stats = channel.stats();
         assertEquals(count, stats.packetsRead());
         assertEquals(count, stats.packetsReinjected());
+        assertEquals(count, stats.packetsReinjectedUnchanged(), "none was sent back with its bytes");
+        assertTrue(((NfqueueSocket) channel.socket()).batchVerdicts() > 0, "runs were accepted with batch verdicts");
         assertEquals(0, stats.releaseDrops() + stats.timeoutDrops() + stats.writesFailed());
         assertEquals(0, bed.waitUntilQueueEmpty(QUEUE));
+    }
+
+    @Test
+    void packetsHeldWhileLaterOnesAreWrittenAreStillDroppedWhenReleased() throws Exception {
+        // Later packets are accepted while every fifth waits: no verdict for them (a batch
+        // verdict accepts every older id) may take the held ones along.
+        divertUdpOutput();
+        AtomicInteger seen = new AtomicInteger();
+        List<DivertPacket> held = new ArrayList<>();
+        DivertChannel channel = bed.bind(QUEUE, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (seen.getAndIncrement() % 5 == 0) {
+                    held.add((DivertPacket) msg);
+                } else {
+                    ctx.write(msg);
+                }
+            }
+
+            @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+                ctx.flush();
+                if (held.size() >= 8) {
+                    List<DivertPacket> late = new ArrayList<>(held);
+                    held.clear();
+                    ctx.executor().schedule(() -> late.forEach(DivertPacket::release), 20, TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+        channels.add(channel);
+        int count = 2000;
+        Random random = new Random(6);
+        byte[][] sent = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            sent[i] = datagram(i, random);
+        }
+        byte[][] received = sendAndReceive(count, sent, count * 4 / 5);
+        channel.eventLoop()
+                .submit(() -> {
+                    held.forEach(DivertPacket::release);
+                    held.clear();
+                })
+                .sync();
+        for (int i = 0; i < count; i++) {
+            if (i % 5 == 0) {
+                assertNull(received[i], "datagram " + i + " was held, then released, so dropped");
+            } else {
+                assertArrayEquals(sent[i], received[i], "datagram " + i + " was written back");
+            }
+        }
+        assertEquals(0, bed.waitUntilQueueEmpty(QUEUE), "every packet got its verdict");
+        assertEquals(count / 5, channel.stats().releaseDrops());
+        assertEquals(count * 4 / 5, channel.stats().packetsReinjectedUnchanged());
+    }
+
+    @Test
+    void aMarkChangedOnAnUnchangedPacketReachesTheKernelAndAnUnchangedOneKeepsItsOwn() throws Exception {
+        // mangle OUTPUT marks the datagrams 5 before filter OUTPUT queues them to QUEUE; the
+        // channel there writes even ones back with mark 0x77. mangle POSTROUTING queues them again,
+        // to a second channel, which sees the mark each one left with.
+        int second = QUEUE + 1;
+        String port = String.valueOf(PORT);
+        bed.ns.iptables("-t", "mangle", "-A", "OUTPUT", "-p", "udp", "--dport", port, "-j", "MARK", "--set-mark", "5");
+        divertUdpOutput();
+        bed.ns.iptables(
+                "-t",
+                "mangle",
+                "-A",
+                "POSTROUTING",
+                "-p",
+                "udp",
+                "--dport",
+                port,
+                "-j",
+                "NFQUEUE",
+                "--queue-num",
+                String.valueOf(second));
+        ConcurrentLinkedQueue<String> firstMarks = new ConcurrentLinkedQueue<>();
+        DivertChannel first = divert((ctx, packet) -> {
+            int seq = packet.content().getInt(packet.content().readerIndex() + 28);
+            firstMarks.add(seq + ":" + packet.address().mark());
+            ctx.write(
+                    seq % 2 == 0
+                            ? new DivertPacket(
+                                    packet.content(), packet.address().withMark(0x77))
+                            : packet);
+        });
+        ConcurrentLinkedQueue<String> secondMarks = new ConcurrentLinkedQueue<>();
+        DivertChannel last = bed.bind(second, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                DivertPacket packet = (DivertPacket) msg;
+                secondMarks.add(packet.content().getInt(packet.content().readerIndex() + 28) + ":"
+                        + packet.address().mark());
+                ctx.write(packet);
+            }
+
+            @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+                ctx.flush();
+            }
+        });
+        channels.add(last);
+        int count = 200;
+        Random random = new Random(7);
+        byte[][] sent = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            sent[i] = datagram(i, random);
+        }
+        byte[][] received = sendAndReceive(count, sent, count);
+        for (int i = 0; i < count; i++) {
+            assertArrayEquals(sent[i], received[i], "datagram " + i);
+            assertTrue(firstMarks.contains(i + ":5"), "datagram " + i + " was marked 5 before the first queue");
+            String mark = i % 2 == 0 ? i + ":" + 0x77 : i + ":5";
+            assertTrue(secondMarks.contains(mark), "datagram " + i + " left the first channel as " + mark);
+        }
+        assertEquals(count, first.stats().packetsReinjectedUnchanged());
+        assertEquals(count, last.stats().packetsReinjectedUnchanged());
+        assertEquals(0, bed.waitUntilQueueEmpty(QUEUE));
+        assertEquals(0, bed.waitUntilQueueEmpty(second));
     }
 
     @Test
@@ -233,7 +355,7 @@ class NfqueueChannelTest {
     @Test
     void aRewrittenPayloadReachesTheReceiver() throws Exception {
         divertUdpOutput();
-        divert((ctx, packet) -> {
+        DivertChannel channel = divert((ctx, packet) -> {
             ByteBuf ip = packet.content();
             int udp = ip.readerIndex() + (ip.getByte(ip.readerIndex()) & 0xF) * 4;
             // Upper-case the payload after the sequence number and length, then fix the checksum.
@@ -250,6 +372,7 @@ class NfqueueChannelTest {
         ByteBuffer.wrap(payload).putInt(0).putInt(payload.length);
         byte[][] received = sendAndReceive(1, new byte[][] {payload}, 1);
         assertNotNull(received[0], "the rewritten datagram arrived (its checksum is right)");
+        assertEquals(0, channel.stats().packetsReinjectedUnchanged(), "it went back with its new bytes");
         assertEquals(
                 "HELLO, DIVERTED WORLD",
                 new String(received[0], 16, received[0].length - 16, java.nio.charset.StandardCharsets.US_ASCII));

@@ -284,4 +284,68 @@ class VerdictTableTest {
         }
         return ids;
     }
+
+    @Test
+    void areOldestHoldsForTheWaitingPacketsInArrivalOrderOnly() {
+        VerdictTable table = new VerdictTable(64);
+        for (long id = 10; id < 20; id++) {
+            table.add(id, 0);
+        }
+        assertTrue(table.areOldest(new long[] {10, 11, 12}, 3));
+        assertTrue(table.areOldest(new long[] {10}, 1));
+        assertFalse(table.areOldest(new long[] {11, 12}, 2), "10 is older and waits");
+        assertFalse(table.areOldest(new long[] {11, 10}, 2), "not in arrival order");
+        table.remove(10);
+        table.remove(12);
+        assertTrue(table.areOldest(new long[] {11, 13, 14}, 3), "answered ones are skipped");
+        assertFalse(table.areOldest(new long[] {11, 12}, 2), "12 was answered");
+        for (long id = 11; id < 20; id++) {
+            table.remove(id);
+        }
+        assertFalse(table.areOldest(new long[] {20}, 1), "nothing waits");
+        table.add(20, 0);
+        assertTrue(table.areOldest(new long[] {20}, 1));
+    }
+
+    @Test
+    void areOldestMatchesAModelOverManyRandomBatches() {
+        // The model: a list of waiting ids in arrival order. Batches are sometimes the oldest
+        // waiting packets, sometimes not; the table must agree with the model every time.
+        VerdictTable table = new VerdictTable(128);
+        List<Long> waiting = new ArrayList<>();
+        Random random = new Random(11);
+        long next = 0;
+        for (int round = 0; round < 20_000; round++) {
+            int arrivals = random.nextInt(8);
+            // Ids stay within the capacity (256) of the oldest waiting one: no slot collisions.
+            for (int i = 0; i < arrivals && (waiting.isEmpty() || next + 2 - waiting.get(0) < 256); i++) {
+                next += 1 + (random.nextInt(10) == 0 ? 1 : 0);
+                table.add(next, 0);
+                waiting.add(next);
+            }
+            if (waiting.isEmpty()) {
+                continue;
+            }
+            int n = 1 + random.nextInt(Math.min(6, waiting.size()));
+            int from = random.nextInt(3) == 0 ? random.nextInt(waiting.size() - n + 1) : 0;
+            long[] batch = new long[n];
+            for (int i = 0; i < n; i++) {
+                batch[i] = waiting.get(from + i);
+            }
+            if (random.nextInt(10) == 0 && n > 1) {
+                long t = batch[0];
+                batch[0] = batch[1];
+                batch[1] = t;
+            }
+            boolean expected = true;
+            for (int i = 0; i < n; i++) {
+                expected &= batch[i] == waiting.get(i);
+            }
+            assertEquals(expected, table.areOldest(batch, n), "round " + round);
+            for (long id : batch) {
+                assertTrue(table.remove(id));
+                waiting.remove(id);
+            }
+        }
+    }
 }

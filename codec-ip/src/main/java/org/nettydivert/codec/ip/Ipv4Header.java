@@ -204,9 +204,14 @@ public final class Ipv4Header extends HeaderView {
         return InternetChecksum.verifies(InternetChecksum.sum(buf, offset, headerLength()));
     }
 
-    /** Computes the header checksum from scratch and stores it. */
+    /**
+     * Computes the header checksum from scratch and stores it, if it differs from the one there:
+     * a packet whose bytes are not written to stays unchanged (on Linux, the channel then passes
+     * the kernel's own copy on instead of sending the bytes back).
+     */
     public Ipv4Header updateChecksum() {
-        return setChecksum(InternetChecksum.ipv4HeaderChecksum(buf, offset, headerLength()));
+        int computed = InternetChecksum.ipv4HeaderChecksum(buf, offset, headerLength());
+        return computed == checksum() ? this : setChecksum(computed);
     }
 
     /** The source address as a 32-bit big-endian int. */

@@ -66,13 +66,10 @@ public final class UdpHeader extends TransportHeader<UdpHeader> {
         return !hasChecksum() || super.verifyChecksum(pseudoHeaderSum, length);
     }
 
-    /** Computes and stores the checksum; a computed 0 is stored as 0xFFFF, since 0 means "none". */
+    /** A computed 0 is stored as 0xFFFF, since 0 means "none". */
     @Override
-    public void updateChecksum(int pseudoHeaderSum, int length) {
-        super.updateChecksum(pseudoHeaderSum, length);
-        if (checksum() == 0) {
-            setChecksum(0xFFFF);
-        }
+    int storedForm(int computed) {
+        return computed == 0 ? 0xFFFF : computed;
     }
 
     /** Leaves a checksum of 0 ("none") alone; a result of 0 is stored as 0xFFFF. */

@@ -56,9 +56,21 @@ public abstract sealed class UpperLayerHeader extends HeaderView permits Transpo
                 InternetChecksum.add(InternetChecksum.sum(buf, offset, length), pseudoHeaderSum));
     }
 
-    /** Computes the checksum over {@code length} bytes from the start of this header and stores it. */
+    /**
+     * Computes the checksum over {@code length} bytes from the start of this header and stores
+     * it, if it differs from the one there (so that an unchanged packet stays untouched).
+     */
     public void updateChecksum(int pseudoHeaderSum, int length) {
-        setChecksum(InternetChecksum.checksum(buf, offset, length, offset + checksumFieldOffset, pseudoHeaderSum));
+        int computed = storedForm(
+                InternetChecksum.checksum(buf, offset, length, offset + checksumFieldOffset, pseudoHeaderSum));
+        if (computed != checksum()) {
+            setChecksum(computed);
+        }
+    }
+
+    /** How a computed checksum is written into the field. */
+    int storedForm(int computed) {
+        return computed;
     }
 
     /**
