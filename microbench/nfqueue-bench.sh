@@ -4,7 +4,7 @@
 #
 #   microbench/nfqueue-bench.sh [-n PACKETS] [-s "SIZES"] [-r ROUNDS] [-p ROUND_TRIPS] [-m "MODES"] [-w WARMUP] [--profile]
 #
-# Defaults: -n 200000 -s "64 1400" -r 5 -p 20000 -m "a b c d e" -w N/2; -p 0 skips the ping-pong;
+# Defaults: -n 200000 -s "64 1400" -r 5 -p 20000 -m "a b c d e" -w 2N; -p 0 skips the ping-pong;
 # -b BYTES sets the flooder's SO_SNDBUF (default: the system's, 212992 here), which bounds how
 # many of its datagrams can be in flight (queued in NFQUEUE or on their way) at once.
 #
@@ -24,7 +24,9 @@
 # With BENCH_JAVA=hand, (d) and (e) run microbench/nfqueue/java/NfqueueBench instead: the same
 # pass-through, and a rewrite done by hand on the ByteBuf with an RFC 1624 checksum update.
 # Every run starts a fresh handler, sends an unmeasured warm-up flood of W packets (-w, default
-# N/2: the JVM's JIT compilers are mostly done by then), then the measured one. Modes are interleaved within each round; the table shows medians over the rounds.
+# 2N: after N/2, the JVM's C2 compiler was measured still busy, at about 0.9 us of CPU per packet
+# of the measured flood), then the measured one. Modes are interleaved within each round; the
+# table shows medians over the rounds.
 # Then UDP ping-pong round trips (C client and echo server, both directions diverted) with no
 # queue, with (b) and with (d): medians of the rounds' p50 and p99.
 # --profile: after the rounds, runs (d) under JFR while 2M datagrams of the first size pass, and
@@ -57,7 +59,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-WARMUP=${WARMUP:-$((N / 2))}
+WARMUP=${WARMUP:-$((N * 2))}
 if [ "$(id -u)" != 0 ]; then
     echo "run as root: network namespaces and NFQUEUE need CAP_SYS_ADMIN and CAP_NET_ADMIN" >&2
     exit 1
