@@ -39,10 +39,12 @@ import java.util.concurrent.TimeUnit;
  * netlink socket, plus raw sockets for injected packets.
  *
  * <p>Reading: recvmmsg fills one pooled direct buffer per netlink message; each packet's content
- * is a {@link VerdictBuf} over the payload bytes inside it. Writing back: one NF_ACCEPT verdict
- * message per packet carrying the payload, where the payload's iovec points at the packet's own
- * memory; the messages of a batch go out in one sendmsg, which the kernel processes in order
- * before it returns. Every packet read gets exactly one verdict: NF_ACCEPT when written; NF_DROP
+ * is a {@link VerdictBuf} over a copy of the payload (up to 16 KiB) or over the payload bytes
+ * inside that buffer. Writing back: one NF_ACCEPT verdict message per packet, carrying the
+ * payload (its iovec points at the packet's own memory) unless the packet is as read, in which
+ * case the kernel's copy goes on; a batch of plain accepts of the oldest waiting packets becomes
+ * one batch verdict. The messages of a batch go out in one sendmsg, which the kernel processes
+ * in order before it returns. Every packet read gets exactly one verdict: NF_ACCEPT when written; NF_DROP
  * once its buffer is released unwritten (sent after the read loop, so that a packet whose
  * content was replaced and written in the same loop is not dropped), when it outlives the
  * verdict timeout, or when it must make room in a full {@link VerdictTable}.

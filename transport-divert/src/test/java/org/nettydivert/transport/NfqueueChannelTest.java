@@ -109,6 +109,16 @@ class NfqueueChannelTest {
         return data;
     }
 
+    /** {@code count} datagrams of random sizes and bytes, numbered from 0. */
+    private static byte[][] datagrams(int count, long seed) {
+        Random random = new Random(seed);
+        byte[][] sent = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            sent[i] = datagram(i, random);
+        }
+        return sent;
+    }
+
     /** Sends {@code count} datagrams in windows and returns what arrived, indexed by sequence number. */
     private byte[][] sendAndReceive(int count, byte[][] sent, int expected) throws Exception {
         byte[][] received = new byte[count][];
@@ -152,11 +162,7 @@ class NfqueueChannelTest {
             ctx.write(packet);
         });
         int count = 10_000;
-        Random random = new Random(1);
-        byte[][] sent = new byte[count][];
-        for (int i = 0; i < count; i++) {
-            sent[i] = datagram(i, random);
-        }
+        byte[][] sent = datagrams(count, 1);
         byte[][] received = sendAndReceive(count, sent, count);
         for (int i = 0; i < count; i++) {
             assertArrayEquals(sent[i], received[i], "datagram " + i);
@@ -205,11 +211,7 @@ class NfqueueChannelTest {
         });
         channels.add(channel);
         int count = 2000;
-        Random random = new Random(6);
-        byte[][] sent = new byte[count][];
-        for (int i = 0; i < count; i++) {
-            sent[i] = datagram(i, random);
-        }
+        byte[][] sent = datagrams(count, 6);
         byte[][] received = sendAndReceive(count, sent, count * 4 / 5);
         channel.eventLoop()
                 .submit(() -> {
@@ -278,11 +280,7 @@ class NfqueueChannelTest {
         });
         channels.add(last);
         int count = 200;
-        Random random = new Random(7);
-        byte[][] sent = new byte[count][];
-        for (int i = 0; i < count; i++) {
-            sent[i] = datagram(i, random);
-        }
+        byte[][] sent = datagrams(count, 7);
         byte[][] received = sendAndReceive(count, sent, count);
         for (int i = 0; i < count; i++) {
             assertArrayEquals(sent[i], received[i], "datagram " + i);
@@ -335,11 +333,7 @@ class NfqueueChannelTest {
             }
         });
         int count = 2000;
-        Random random = new Random(3);
-        byte[][] sent = new byte[count][];
-        for (int i = 0; i < count; i++) {
-            sent[i] = datagram(i, random);
-        }
+        byte[][] sent = datagrams(count, 3);
         byte[][] received = sendAndReceive(count, sent, count / 2);
         for (int i = 0; i < count; i++) {
             if (i % 2 == 0) {
@@ -455,11 +449,7 @@ class NfqueueChannelTest {
             }
         });
         int count = 20;
-        Random random = new Random(4);
-        byte[][] sent = new byte[count][];
-        for (int i = 0; i < count; i++) {
-            sent[i] = datagram(i, random);
-        }
+        byte[][] sent = datagrams(count, 4);
         byte[][] received = sendAndReceive(count, sent, count - 1);
         Throwable cause = failure.get(5, TimeUnit.SECONDS);
         DivertIOException e = assertInstanceOf(DivertIOException.class, cause);
