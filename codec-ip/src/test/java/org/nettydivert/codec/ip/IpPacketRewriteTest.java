@@ -248,4 +248,46 @@ class IpPacketRewriteTest {
         again.release();
         assertFalse(channel.finish());
     }
+
+    @Test
+    void recomputingRightChecksumsWritesNothing() {
+        // Over a read-only buffer any write throws: an unchanged packet must stay untouched, so
+        // that the Linux channel can pass the kernel's own copy on.
+        byte[][] datagrams = {
+            TestPackets.ipv4(IpProtocol.UDP, "10.0.0.1", "10.0.0.2", TestPackets.udp(1, 2, new byte[] {1, 2, 3})),
+            TestPackets.ipv4(
+                    IpProtocol.TCP,
+                    "10.0.0.1",
+                    "10.0.0.2",
+                    TestPackets.tcp(1, 2, 3, 4, 0x18, 100, new byte[0], new byte[] {9})),
+            TestPackets.ipv6(IpProtocol.UDP, "fd00::1", "fd00::2", TestPackets.udp(1, 2, new byte[] {7}))
+        };
+        for (byte[] datagram : datagrams) {
+            DivertPacket packet = new DivertPacket(TestPackets.buf(datagram).asReadOnly(), TestPackets.INBOUND);
+            IpPacket ip = IpPacket.decode(packet);
+            try {
+                ip.updateChecksums();
+                ip.updateIpChecksum();
+                assertArrayEquals(datagram, ByteBufUtil.getBytes(packet.content()));
+            } finally {
+                ip.release();
+            }
+        }
+    }
+
+    @Test
+    void aWrongChecksumIsStillRewritten() {
+        byte[] datagram =
+                TestPackets.ipv4(IpProtocol.UDP, "10.0.0.1", "10.0.0.2", TestPackets.udp(1, 2, new byte[] {1, 2, 3}));
+        byte[] broken = datagram.clone();
+        broken[10] ^= 0x5A; // IPv4 header checksum
+        broken[26] ^= 0x33; // UDP checksum
+        IpPacket ip = IpPacket.decode(TestPackets.divert(broken));
+        try {
+            ip.updateChecksums();
+            assertArrayEquals(datagram, ByteBufUtil.getBytes(ip.packet().content()));
+        } finally {
+            ip.release();
+        }
+    }
 }
