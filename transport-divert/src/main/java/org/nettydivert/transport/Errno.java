@@ -16,7 +16,8 @@ package org.nettydivert.transport;
 /**
  * The errno values the transport acts on, for the system it runs on. Linux numbers its errors
  * differently from the BSDs above 34; FreeBSD, OpenBSD and macOS agree on every value used here
- * (see {@code reference/bsd-abi.md}, pinned by {@code ErrnoTest}).
+ * (Linux values pinned against the system headers by {@code LinuxAbiTest}, BSD values against
+ * {@code reference/bsd-abi.md} by {@code BsdAbiTest}).
  */
 final class Errno {
     private Errno() {}
