@@ -95,7 +95,8 @@ final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
         owner.released(packetId);
     }
 
-    // ---- every way to change the bytes marks the buffer touched
+    // ---- every way to change the bytes marks the buffer touched (the public setByte ... setLongLE
+    // end in these _set methods; VerdictBufTest checks that each one does)
 
     @Override
     protected void _setByte(int index, int value) {
@@ -149,60 +150,6 @@ final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
     protected void _setLongLE(int index, long value) {
         touched = true;
         super._setLongLE(index, value);
-    }
-
-    @Override
-    public ByteBuf setByte(int index, int value) {
-        touched = true;
-        return super.setByte(index, value);
-    }
-
-    @Override
-    public ByteBuf setShort(int index, int value) {
-        touched = true;
-        return super.setShort(index, value);
-    }
-
-    @Override
-    public ByteBuf setShortLE(int index, int value) {
-        touched = true;
-        return super.setShortLE(index, value);
-    }
-
-    @Override
-    public ByteBuf setMedium(int index, int value) {
-        touched = true;
-        return super.setMedium(index, value);
-    }
-
-    @Override
-    public ByteBuf setMediumLE(int index, int value) {
-        touched = true;
-        return super.setMediumLE(index, value);
-    }
-
-    @Override
-    public ByteBuf setInt(int index, int value) {
-        touched = true;
-        return super.setInt(index, value);
-    }
-
-    @Override
-    public ByteBuf setIntLE(int index, int value) {
-        touched = true;
-        return super.setIntLE(index, value);
-    }
-
-    @Override
-    public ByteBuf setLong(int index, long value) {
-        touched = true;
-        return super.setLong(index, value);
-    }
-
-    @Override
-    public ByteBuf setLongLE(int index, long value) {
-        touched = true;
-        return super.setLongLE(index, value);
     }
 
     @Override

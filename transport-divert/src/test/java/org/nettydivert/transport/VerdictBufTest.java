@@ -63,6 +63,18 @@ class VerdictBufTest {
         }
     }
 
+    /** Netty's setters of one value, which land in the _set methods VerdictBuf overrides. */
+    private static final Set<String> PRIMITIVE_SETTERS = Set.of(
+            "setByte",
+            "setShort",
+            "setShortLE",
+            "setMedium",
+            "setMediumLE",
+            "setInt",
+            "setIntLE",
+            "setLong",
+            "setLongLE");
+
     private static final Map<String, Consumer<ByteBuf>> WRITES = new LinkedHashMap<>();
     private static final Map<String, Consumer<ByteBuf>> READS = new LinkedHashMap<>();
 
@@ -235,8 +247,8 @@ class VerdictBufTest {
 
     /**
      * A new Netty release that adds a way to write to the buffer must not slip past: every public
-     * method that can write, declared by VerdictBuf's superclasses, is overridden by VerdictBuf
-     * or is one that Netty builds on those (the ByteBuf and AbstractByteBuf set/write family, which lands in
+     * method that can write, declared by VerdictBuf's superclasses, is overridden by VerdictBuf,
+     * is a setter of one value that the tests above see marking the buffer, or is one that Netty builds on those (the ByteBuf and AbstractByteBuf set/write family, which lands in
      * the overridden _set methods, setBytes or setZero; the tests above exercise them).
      */
     @Test
@@ -297,7 +309,8 @@ class VerdictBufTest {
                 if (!writes || overridden.contains(signature(m))) {
                     continue;
                 }
-                if ((c == AbstractByteBuf.class || c == ByteBuf.class) && built.contains(name)) {
+                if ((c == AbstractByteBuf.class || c == ByteBuf.class) && built.contains(name)
+                        || PRIMITIVE_SETTERS.contains(name) && WRITES.containsKey(name)) {
                     continue;
                 }
                 missing.add(c.getSimpleName() + "." + signature(m));
