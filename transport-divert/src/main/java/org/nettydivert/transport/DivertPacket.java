@@ -25,7 +25,10 @@ import io.netty.channel.DefaultAddressedEnvelope;
  * injection address ({@link DivertAddress#outbound()}) sends it as a new packet.
  *
  * <p>The packet owns its content: release it (or write it) exactly once. On Linux, releasing a
- * read packet without writing it tells the kernel to drop it.
+ * read packet without writing it tells the kernel to drop it, and writing back a read packet
+ * whose content was neither written to nor trimmed is cheaper: the kernel keeps its own copy and
+ * the channel sends no bytes back (see {@link DivertStats#packetsReinjectedUnchanged()}). Taking
+ * the content's {@code memoryAddress()} or an NIO view of it counts as writing.
  */
 public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, DivertAddress> {
 
