@@ -44,10 +44,10 @@ import java.util.concurrent.TimeUnit;
  * payload (its iovec points at the packet's own memory) unless the packet is as read, in which
  * case the kernel's copy goes on; a batch of plain accepts of the oldest waiting packets becomes
  * one batch verdict. The messages of a batch go out in one sendmsg, which the kernel processes
- * in order before it returns. Every packet read gets exactly one verdict: NF_ACCEPT when written; NF_DROP
- * once its buffer is released unwritten (sent after the read loop, so that a packet whose
- * content was replaced and written in the same loop is not dropped), when it outlives the
- * verdict timeout, or when it must make room in a full {@link VerdictTable}.
+ * in order before it returns. Every packet read gets exactly one verdict: NF_ACCEPT when
+ * written; NF_DROP once its buffer is released unwritten (sent after the read loop, so that a
+ * packet whose content was replaced and written in the same loop is not dropped), when it
+ * outlives the verdict timeout, or when it must make room in a full {@link VerdictTable}.
  */
 final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
     private static final int VERDICT_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_VERDICT;
@@ -712,11 +712,15 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
     }
 
     private void beginBatch() {
+        clearSend();
+        batchAsRead = 0;
+        batchPlain = true;
+    }
+
+    private void clearSend() {
         send.clear();
         send.addMessage(0);
         headers.clear();
-        batchAsRead = 0;
-        batchPlain = true;
     }
 
     /**
@@ -758,9 +762,7 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
         if (batched < 2 || !batchPlain || ownCount > 0 || !table.areOldest(batchIds, batched)) {
             return false;
         }
-        send.clear();
-        send.addMessage(0);
-        headers.clear();
+        clearSend();
         long last = batchIds[batched - 1];
         int start = beginMessage(headers, VERDICT_BATCH_TYPE, NLM_F_REQUEST, (int) last, queue);
         putAttribute(headers, NFQA_VERDICT_HDR, VERDICT_HDR_SIZE);
@@ -898,9 +900,7 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
     @Override
     boolean flushOwnMessages() throws IOException {
         while (ownCount > 0 && !closed) {
-            headers.clear();
-            send.clear();
-            send.addMessage(0);
+            clearSend();
             int taken = 0;
             int sent = 0;
             for (; taken < ownCount && send.iovecsLeft() > 0 && headers.writableBytes() >= BARE_VERDICT; taken++) {
