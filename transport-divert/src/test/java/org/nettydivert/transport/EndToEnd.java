@@ -51,6 +51,32 @@ final class EndToEnd {
     }
 
     /** The channel's counters, read on its event loop, so that they are exact. */
+    /**
+     * Diverts every packet of TCP port {@code port}, both ways, to {@code queue}: on loopback each
+     * packet passes OUTPUT exactly once.
+     */
+    static void divertTcpPort(NetworkNamespace ns, boolean ipv4, int port, int queue) {
+        for (String side : new String[] {"--dport", "--sport"}) {
+            String[] rule = {
+                "-A",
+                "OUTPUT",
+                "-p",
+                "tcp",
+                side,
+                Integer.toString(port),
+                "-j",
+                "NFQUEUE",
+                "--queue-num",
+                Integer.toString(queue)
+            };
+            if (ipv4) {
+                ns.iptables(rule);
+            } else {
+                ns.ip6tables(rule);
+            }
+        }
+    }
+
     static DivertStats statsOf(DivertChannel channel) throws Exception {
         return channel.eventLoop().submit(channel::stats).get(10, TimeUnit.SECONDS);
     }

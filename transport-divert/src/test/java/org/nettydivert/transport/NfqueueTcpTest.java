@@ -111,27 +111,7 @@ class NfqueueTcpTest {
                 TcpFlows flows = new TcpFlows(port);
                 WriteBackHandler writeBack = new WriteBackHandler(flows::count);
                 divert = EndToEnd.bindDivert(divertGroup, QUEUE, writeBack);
-                // On loopback every packet passes OUTPUT exactly once: these two rules divert the
-                // connection's every packet, whichever way it goes.
-                for (String side : new String[] {"--dport", "--sport"}) {
-                    String[] rule = {
-                        "-A",
-                        "OUTPUT",
-                        "-p",
-                        "tcp",
-                        side,
-                        Integer.toString(port),
-                        "-j",
-                        "NFQUEUE",
-                        "--queue-num",
-                        Integer.toString(QUEUE)
-                    };
-                    if (address.getAddress().length == 4) {
-                        ns.iptables(rule);
-                    } else {
-                        ns.ip6tables(rule);
-                    }
-                }
+                EndToEnd.divertTcpPort(ns, address.getAddress().length == 4, port, QUEUE);
 
                 CompletableFuture<byte[]> clientReceived = new CompletableFuture<>();
                 Bootstrap clientBootstrap = new Bootstrap()

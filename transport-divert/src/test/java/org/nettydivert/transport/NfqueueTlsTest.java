@@ -137,19 +137,7 @@ class NfqueueTlsTest {
                 TcpFlows flows = new TcpFlows(port);
                 WriteBackHandler writeBack = new WriteBackHandler(flows::count);
                 divert = EndToEnd.bindDivert(divertGroup, QUEUE, writeBack);
-                for (String side : new String[] {"--dport", "--sport"}) {
-                    ns.iptables(
-                            "-A",
-                            "OUTPUT",
-                            "-p",
-                            "tcp",
-                            side,
-                            Integer.toString(port),
-                            "-j",
-                            "NFQUEUE",
-                            "--queue-num",
-                            Integer.toString(QUEUE));
-                }
+                EndToEnd.divertTcpPort(ns, true, port, QUEUE);
 
                 CompletableFuture<Integer> verified = new CompletableFuture<>();
                 VerifyingClient requester = new VerifyingClient(payloads, verified);
