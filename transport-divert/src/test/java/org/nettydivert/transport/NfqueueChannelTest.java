@@ -89,17 +89,16 @@ class NfqueueChannelTest {
     }
 
     private void divertUdpOutput() {
-        bed.ns.iptables(
-                "-A",
-                "OUTPUT",
-                "-p",
-                "udp",
-                "--dport",
-                String.valueOf(PORT),
-                "-j",
-                "NFQUEUE",
-                "--queue-num",
-                String.valueOf(QUEUE));
+        divertUdp("filter", "OUTPUT", QUEUE);
+    }
+
+    /** A rule in {@code table}/{@code chain} that sends UDP to PORT, if it {@code matches}, to {@code queue}. */
+    private void divertUdp(String table, String chain, int queue, String... matches) {
+        List<String> rule =
+                new ArrayList<>(List.of("-t", table, "-A", chain, "-p", "udp", "--dport", String.valueOf(PORT)));
+        rule.addAll(List.of(matches));
+        rule.addAll(List.of("-j", "NFQUEUE", "--queue-num", String.valueOf(queue)));
+        bed.ns.iptables(rule.toArray(new String[0]));
     }
 
     private static byte[] datagram(int seq, Random random) {
@@ -240,19 +239,7 @@ class NfqueueChannelTest {
         String port = String.valueOf(PORT);
         bed.ns.iptables("-t", "mangle", "-A", "OUTPUT", "-p", "udp", "--dport", port, "-j", "MARK", "--set-mark", "5");
         divertUdpOutput();
-        bed.ns.iptables(
-                "-t",
-                "mangle",
-                "-A",
-                "POSTROUTING",
-                "-p",
-                "udp",
-                "--dport",
-                port,
-                "-j",
-                "NFQUEUE",
-                "--queue-num",
-                String.valueOf(second));
+        divertUdp("mangle", "POSTROUTING", second);
         ConcurrentLinkedQueue<String> firstMarks = new ConcurrentLinkedQueue<>();
         DivertChannel first = divert((ctx, packet) -> {
             int seq = packet.content().getInt(packet.content().readerIndex() + 28);
@@ -296,17 +283,7 @@ class NfqueueChannelTest {
 
     @Test
     void packetsDivertedOnInputAreInbound() throws Exception {
-        bed.ns.iptables(
-                "-A",
-                "INPUT",
-                "-p",
-                "udp",
-                "--dport",
-                String.valueOf(PORT),
-                "-j",
-                "NFQUEUE",
-                "--queue-num",
-                String.valueOf(QUEUE));
+        divertUdp("filter", "INPUT", QUEUE);
         CompletableFuture<DivertAddress> first = new CompletableFuture<>();
         divert((ctx, packet) -> {
             first.complete(packet.address());
@@ -375,22 +352,7 @@ class NfqueueChannelTest {
     @Test
     void aPacketInjectedOutboundArrivesAndIsNotDivertedAgain() throws Exception {
         // Injected packets carry the channel's mark, which the rule leaves alone.
-        bed.ns.iptables(
-                "-A",
-                "OUTPUT",
-                "-p",
-                "udp",
-                "--dport",
-                String.valueOf(PORT),
-                "-m",
-                "mark",
-                "!",
-                "--mark",
-                "0x4456",
-                "-j",
-                "NFQUEUE",
-                "--queue-num",
-                String.valueOf(QUEUE));
+        divertUdp("filter", "OUTPUT", QUEUE, "-m", "mark", "!", "--mark", "0x4456");
         DivertChannel channel = divert((ctx, packet) -> ctx.write(packet));
         byte[] payload = "injected".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         try (DatagramSocket receiver = bed.udp(LOOPBACK, PORT)) {
