@@ -37,6 +37,7 @@ import org.nettydivert.testing.NetworkNamespace;
 import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertChannel;
 import org.nettydivert.transport.DivertIoHandler;
+import org.nettydivert.transport.DivertStats;
 
 /** The rewrite-port and drop pipelines against the real kernel, in a namespace of their own. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -116,6 +117,12 @@ class LiveProgramsTest {
             assertEquals(80, from[0], "the reply looks as if it came from port 80");
         }
         assertEquals("rewrite-port: 2 packets rewritten, 0 passed unchanged", rewrite.totals());
+        assertEquals(0, stats().packetsReinjectedUnchanged(), "both went back with their new bytes");
+    }
+
+    /** The channel's counters, read on its loop after the task that wrote the last packet. */
+    private DivertStats stats() throws Exception {
+        return channel.eventLoop().submit(((DivertChannel) channel)::stats).get(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -134,5 +141,7 @@ class LiveProgramsTest {
         }
         assertEquals(1, drop.dropped());
         assertEquals(1, drop.passed());
+        // Decoded and encoded by codec-ip but not changed: accepted without its bytes.
+        assertEquals(1, stats().packetsReinjectedUnchanged());
     }
 }
