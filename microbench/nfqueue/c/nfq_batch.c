@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include "bench_common.h"
 #include "nfq_common.h"
 
 #define BATCH 64
@@ -42,13 +43,7 @@ int main(int argc, char **argv) {
     char *bufs = aligned_alloc(4096, (size_t)BATCH * BUF);
     struct mmsghdr msgs[BATCH];
     struct iovec iov[BATCH];
-    memset(msgs, 0, sizeof msgs);
-    for (int i = 0; i < BATCH; i++) {
-        iov[i].iov_base = bufs + (size_t)i * BUF;
-        iov[i].iov_len = BUF;
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-    }
+    mmsg_init(msgs, iov, BATCH, bufs, BUF, BUF);
     while (!stop) {
         int n = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
         if (n < 0) {

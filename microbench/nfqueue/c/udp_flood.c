@@ -17,13 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH 64
+#include "bench_common.h"
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#define BATCH 64
 
 int main(int argc, char **argv) {
     if (argc < 4) {
@@ -53,12 +49,8 @@ int main(int argc, char **argv) {
     char *payload = calloc(BATCH, size > 0 ? size : 1);
     struct mmsghdr msgs[BATCH];
     struct iovec iov[BATCH];
-    memset(msgs, 0, sizeof msgs);
+    mmsg_init(msgs, iov, BATCH, payload, size, size);
     for (int i = 0; i < BATCH; i++) {
-        iov[i].iov_base = payload + (size_t)i * size;
-        iov[i].iov_len = size;
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
         msgs[i].msg_hdr.msg_name = &to;
         msgs[i].msg_hdr.msg_namelen = sizeof to;
     }

@@ -18,14 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
+
 #define BATCH 256
 #define BUF 2048
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv) {
     if (argc < 3) {
@@ -59,13 +55,7 @@ int main(int argc, char **argv) {
     static char bufs[BATCH][BUF];
     struct mmsghdr msgs[BATCH];
     struct iovec iov[BATCH];
-    memset(msgs, 0, sizeof msgs);
-    for (int i = 0; i < BATCH; i++) {
-        iov[i].iov_base = bufs[i];
-        iov[i].iov_len = BUF;
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-    }
+    mmsg_init(msgs, iov, BATCH, &bufs[0][0], BUF, BUF);
     long count = 0;
     double first = 0, last = 0;
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
