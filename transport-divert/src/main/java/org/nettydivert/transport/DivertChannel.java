@@ -16,16 +16,22 @@ package org.nettydivert.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.AbstractChannel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelId;
 import io.netty.channel.ChannelMetadata;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.RecvByteBufAllocator;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -55,8 +61,20 @@ import java.util.Arrays;
  * DivertChannelOption#VERDICT_TIMEOUT_MILLIS} at the latest); writing with an injection address
  * sends a new packet; a write the kernel refuses fails only its own promise; packets written in
  * one flush leave in that order.
+ *
+ * <p>A packet that reaches the end of the pipeline without a handler taking it is released
+ * there, and so dropped; the first such packet is logged at WARN and all are counted in {@link
+ * DivertStats#packetsUnhandled()}.
+ *
+ * <p>Closing the channel, or shutting down its event loop, drops every packet the pipeline
+ * still holds (Linux: the kernel drops what the closed queue held; the BSDs: the packets are
+ * simply never sent). Writes not yet flushed fail. Where traffic must flow while no program
+ * listens, divert with {@code --queue-bypass} on Linux (iptables), which passes packets while
+ * no socket is bound to the queue.
  */
 public final class DivertChannel extends AbstractChannel {
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(DivertChannel.class);
+
     /**
      * At most 32 packets per read loop by default: one recvmmsg at the default BATCH_SIZE. The
      * pipeline's flush in channelReadComplete then answers them before more are read, which
@@ -84,11 +102,48 @@ public final class DivertChannel extends AbstractChannel {
     private long packetsReinjected;
     private long packetsInjected;
     private long writesFailed;
+    private long packetsUnhandled;
 
     /** A channel that is not yet registered or bound. */
     public DivertChannel() {
         super(null);
         config = new DivertChannelConfig(this);
+    }
+
+    /**
+     * An id that needs no hardware address: Netty's default derives one from a MAC address and
+     * warns where there is none, as in a network namespace with only {@code lo}.
+     */
+    @Override
+    protected ChannelId newId() {
+        return DivertChannelId.next();
+    }
+
+    /** A pipeline that counts, and reports once, what reaches its end unconsumed. */
+    @Override
+    protected DefaultChannelPipeline newChannelPipeline() {
+        return new DefaultChannelPipeline(this) {
+            @Override
+            protected void onUnhandledInboundMessage(ChannelHandlerContext ctx, Object msg) {
+                unhandled(msg);
+            }
+        };
+    }
+
+    private void unhandled(Object msg) {
+        try {
+            if (packetsUnhandled++ == 0) {
+                logger.warn(
+                        "{}: a {} reached the end of the pipeline unhandled and was released, so the packet is"
+                                + " dropped. Write it back (ctx.write), release it on purpose, or add a handler for"
+                                + " that type (a codec passes packets it cannot parse on as DivertPacket). Further"
+                                + " ones are counted in DivertStats.packetsUnhandled() without a log line.",
+                        this,
+                        msg == null ? "null" : msg.getClass().getName());
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
     }
 
     @Override
@@ -129,10 +184,15 @@ public final class DivertChannel extends AbstractChannel {
 
     /**
      * The channel's counters. Safe to call from any thread; the values are read without
-     * synchronisation and may be slightly stale.
+     * synchronisation and may be slightly stale. On Linux this reads the kernel's counters for
+     * the queue from {@code /proc} (a few microseconds).
      */
     public DivertStats stats() {
         DivertSocket s = socket;
+        KernelQueueCounters kernel = s == null ? null : s.kernelCounters();
+        if (kernel != null && open) {
+            kernel.refresh();
+        }
         return new DivertStats(
                 packetsRead,
                 packetsReinjected,
@@ -141,7 +201,11 @@ public final class DivertChannel extends AbstractChannel {
                 writesFailed,
                 s == null ? 0 : s.releaseDrops(),
                 s == null ? 0 : s.timeoutDrops(),
-                s == null ? 0 : s.overflows());
+                packetsUnhandled,
+                s == null ? 0 : s.packetsTruncated(),
+                s == null ? 0 : s.overflows(),
+                kernel == null ? 0 : kernel.queueDrops(),
+                kernel == null ? 0 : kernel.socketDrops());
     }
 
     @Override

@@ -21,6 +21,7 @@ import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -46,6 +47,7 @@ public final class DivertIoHandler implements IoHandler {
     private final IntObjectMap<Registration> registrations = new IntObjectHashMap<>();
     // True while the loop is awake: other threads then need not make the poller return.
     private final AtomicBoolean awake = new AtomicBoolean(true);
+    private boolean shutdownHookAdded;
 
     private DivertIoHandler(ThreadAwareExecutor executor) {
         Divert.ensureAvailability();
@@ -103,6 +105,7 @@ public final class DivertIoHandler implements IoHandler {
         if (registrations.containsKey(fd)) {
             throw new IllegalStateException("descriptor " + fd + " is already registered");
         }
+        addShutdownHook();
         poller.add(fd, 0);
         Registration registration = new Registration(divertHandle, fd);
         registrations.put(fd, registration);
@@ -113,6 +116,20 @@ public final class DivertIoHandler implements IoHandler {
     @Override
     public boolean isCompatible(Class<? extends IoHandle> handleType) {
         return DivertIoHandle.class.isAssignableFrom(handleType);
+    }
+
+    /**
+     * Closes the channels while the loop still runs tasks. The loop skips {@link
+     * #prepareToDestroy()} when shutdown is requested while it runs tasks and it may stop at once
+     * (no quiet period); by {@link #destroy()} it accepts no task, and a channel closed then
+     * cannot deliver channelInactive (Netty logs "Can't invoke task later as EventLoop rejected
+     * it"). Shutdown hooks run before that, in every case. Called on the loop, from register.
+     */
+    private void addShutdownHook() {
+        if (!shutdownHookAdded && executor instanceof SingleThreadEventExecutor) {
+            shutdownHookAdded = true;
+            ((SingleThreadEventExecutor) executor).addShutdownHook(this::closeAll);
+        }
     }
 
     @Override
@@ -134,8 +151,8 @@ public final class DivertIoHandler implements IoHandler {
 
     @Override
     public void destroy() {
-        // SingleThreadIoEventLoop skips prepareToDestroy() when shutdown is requested while the
-        // loop runs tasks and confirmed at once (no quiet period): close what is left here.
+        // Normally nothing is left (see addShutdownHook); on an executor without shutdown hooks
+        // this is the last chance to close what is.
         closeAll();
         poller.close();
     }

@@ -31,10 +31,38 @@ import io.netty.channel.DefaultAddressedEnvelope;
  * the content's {@code memoryAddress()} or an NIO view of it counts as writing.
  */
 public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, DivertAddress> {
+    /** The packet's whole length in the kernel when the content holds only its first bytes, else 0. */
+    private final int truncatedFrom;
 
     /** A packet with {@code content} (an IP datagram) and {@code address}. */
     public DivertPacket(ByteBuf content, DivertAddress address) {
+        this(content, address, 0);
+    }
+
+    /** A packet of which the kernel copied only the first bytes, {@code truncatedFrom} long in full (0: whole). */
+    DivertPacket(ByteBuf content, DivertAddress address, int truncatedFrom) {
         super(content, address, address);
+        this.truncatedFrom = truncatedFrom;
+    }
+
+    /**
+     * Whether the content holds only the first bytes of the packet, because the kernel copied no
+     * more (Linux: at most {@link DivertChannelOption#MAX_PACKET_SIZE} bytes and never more
+     * than 65531, so a 64 KiB packet on loopback arrives cut short). Written back unchanged, a
+     * truncated packet goes on whole: the kernel keeps its own copy. Changed, it cannot be
+     * written back (the write fails); release it to drop it. Always false on FreeBSD and
+     * OpenBSD, whose divert sockets carry whole packets.
+     */
+    public boolean isTruncated() {
+        return truncatedFrom > 0;
+    }
+
+    /**
+     * The packet's whole length in bytes: larger than the content when {@linkplain
+     * #isTruncated() truncated}, otherwise the content's readable bytes.
+     */
+    public int originalLength() {
+        return truncatedFrom > 0 ? truncatedFrom : content().readableBytes();
     }
 
     /** Where the packet came from, or where it is to go. */
@@ -44,12 +72,12 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
 
     /** A packet with other content and the same address; this packet's content is not released. */
     public DivertPacket replace(ByteBuf content) {
-        return new DivertPacket(content, address());
+        return new DivertPacket(content, address(), truncatedFrom);
     }
 
     /** A packet with the same content and another address. */
     public DivertPacket withAddress(DivertAddress address) {
-        return new DivertPacket(content(), address);
+        return new DivertPacket(content(), address, truncatedFrom);
     }
 
     @Override
@@ -78,6 +106,7 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
 
     @Override
     public String toString() {
-        return "DivertPacket(" + address() + ", " + content().readableBytes() + " bytes)";
+        return "DivertPacket(" + address() + ", " + content().readableBytes() + " bytes"
+                + (truncatedFrom > 0 ? " of " + truncatedFrom + ", truncated)" : ")");
     }
 }

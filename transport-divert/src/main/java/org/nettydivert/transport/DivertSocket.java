@@ -96,6 +96,16 @@ abstract class DivertSocket {
         return 0;
     }
 
+    /** Packets read truncated, the kernel having copied only their first bytes (Linux). */
+    long packetsTruncated() {
+        return 0;
+    }
+
+    /** The kernel's own counters for the queue, or null where the kernel keeps none (the BSDs). */
+    KernelQueueCounters kernelCounters() {
+        return null;
+    }
+
     /** Closes every descriptor. Idempotent. */
     abstract void close();
 }

@@ -85,6 +85,7 @@ final class LinuxAbi {
     static final int NFQA_IFINDEX_INDEV = 5;
     static final int NFQA_IFINDEX_OUTDEV = 6;
     static final int NFQA_PAYLOAD = 10;
+    static final int NFQA_CAP_LEN = 13;
     static final int NFQA_SKB_INFO = 14;
     static final int NFQA_SKB_CSUMNOTREADY = 1;
     /** {@code struct nfqnl_msg_packet_hdr} (packed): packet_id (big-endian), hw_protocol, hook. */

@@ -22,6 +22,8 @@ import io.netty.channel.EventLoop;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -50,6 +52,8 @@ import java.util.concurrent.TimeUnit;
  * outlives the verdict timeout, or when it must make room in a full {@link VerdictTable}.
  */
 final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(NfqueueSocket.class);
+
     private static final int VERDICT_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_VERDICT;
     private static final int VERDICT_BATCH_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_VERDICT_BATCH;
     private static final int CONFIG_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_CONFIG;
@@ -87,8 +91,6 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
     private final int[] fds;
     private final int slotSize;
     private final int batchSize;
-    /** How many bytes of a packet the kernel copies to us; longer packets arrive cut short. */
-    private final int copyRange;
 
     private final int sendLimit;
     private final ByteBuf[] slots;
@@ -117,6 +119,8 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
     private long overflows;
     private long acceptedAsRead;
     private long batchVerdicts;
+    private long packetsTruncated;
+    private final KernelQueueCounters kernelCounters;
     // The verdicts batched for the next send: how many are for packets as read, and whether all
     // are plain accepts (no payload, no mark).
     private int batchAsRead;
@@ -134,7 +138,6 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
         DivertChannelConfig config = channel.config();
         slotSize = config.getMaxPacketSize() + MESSAGE_OVERHEAD;
         batchSize = config.getBatchSize();
-        copyRange = Math.min(config.getMaxPacketSize(), MAX_COPY_RANGE);
         slots = new ByteBuf[batchSize];
         receive = new MsgArray(MsgLayout.LINUX, batchSize, batchSize);
         // A verdict is up to three iovecs (headers, payload, padding); own verdicts one.
@@ -142,6 +145,7 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
         headers = Unpooled.directBuffer((batchSize + 256) * VERDICT_HEADER);
         table = new VerdictTable(config.getQueueMaxlen());
         batchIds = new long[batchSize];
+        kernelCounters = KernelQueueCounters.ofCallingThread(queue);
         ownSent = new long[3 * batchSize + 256];
         sendLimit = sendBufferSize(fd) - 64;
         timeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.getVerdictTimeoutMillis());
@@ -528,6 +532,7 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
         int payload = -1;
         int payloadLength = 0;
         int skbInfo = 0;
+        int wholeLength = 0; // sent only when the payload is cut short
         int end = m + messageLength;
         for (int a = m + NLMSG_HDRLEN + NFGENMSG_SIZE; a + NLA_HDRLEN <= end; ) {
             int attrLength = slot.getUnsignedShortLE(a);
@@ -552,6 +557,9 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
                 case NFQA_PAYLOAD:
                     payload = data;
                     payloadLength = attrLength - NLA_HDRLEN;
+                    break;
+                case NFQA_CAP_LEN:
+                    wholeLength = slot.getInt(data);
                     break;
                 case NFQA_SKB_INFO:
                     skbInfo = slot.getInt(data);
@@ -585,15 +593,37 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
                 iface == null ? null : iface.address,
                 id,
                 mark);
+        int truncatedFrom = wholeLength > payloadLength ? wholeLength : 0;
+        if (truncatedFrom > 0) {
+            truncated(id, payloadLength, wholeLength);
+        }
         if (payloadLength > COPY_LIMIT) {
-            return new DivertPacket(new VerdictBuf(this, id, mark, slot, payload, payloadLength), address);
+            return new DivertPacket(
+                    new VerdictBuf(this, id, mark, slot, payload, payloadLength), address, truncatedFrom);
         }
         ByteBuf copy = allocator.directBuffer(payloadLength, payloadLength);
         try {
             copy.writeBytes(slot, payload, payloadLength);
-            return new DivertPacket(new VerdictBuf(this, id, mark, copy, 0, payloadLength), address);
+            return new DivertPacket(new VerdictBuf(this, id, mark, copy, 0, payloadLength), address, truncatedFrom);
         } finally {
             copy.release(); // the VerdictBuf holds it now
+        }
+    }
+
+    private void truncated(long id, int copied, int whole) {
+        if (packetsTruncated++ == 0) {
+            logger.warn(
+                    "NFQUEUE {}: packet id {} is {} bytes long and was read truncated to {}: the kernel copies at most"
+                            + " DivertChannelOption.MAX_PACKET_SIZE ({}) bytes of a packet, and never more than {}."
+                            + " DivertPacket.isTruncated() says so; written back unchanged such a packet passes"
+                            + " whole. Further truncated packets are counted in DivertStats.packetsTruncated()"
+                            + " without a log line.",
+                    queue,
+                    id,
+                    whole,
+                    copied,
+                    channel.config().getMaxPacketSize(),
+                    MAX_COPY_RANGE);
         }
     }
 
@@ -625,14 +655,13 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
                 batchStart = i + 1;
                 continue;
             }
-            // Bytes as the kernel gave them need not go back: its own copy is the packet. A packet
-            // longer than the copy range was read cut short: written back at that length, it is
-            // accepted without a payload too, so the kernel sends its own whole copy.
+            // Bytes as the kernel gave them need not go back: its own copy is the packet (whole,
+            // even when we were given only its first bytes).
             VerdictBuf asRead = content instanceof VerdictBuf && ((VerdictBuf) content).isAsRead(this, address.tag())
                     ? (VerdictBuf) content
                     : null;
-            boolean withPayload = asRead == null && !isCutShort(content, offset, length);
-            Throwable refusal = refusal(address, withPayload ? IpPackets.malformation(content, offset, length) : null);
+            boolean withPayload = asRead == null;
+            Throwable refusal = refusal(packet, batched, withPayload);
             if (refusal != null) {
                 failures[i] = refusal;
                 if (batched == 0) {
@@ -680,12 +709,17 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
         return index;
     }
 
-    private Throwable refusal(DivertAddress address, String malformation) {
+    /**
+     * Why a read packet cannot be written back now, or null. {@code batched} verdicts of this
+     * write are not sent yet: their packets are still in the table, but already answered.
+     */
+    private Throwable refusal(DivertPacket packet, int batched, boolean withPayload) {
+        DivertAddress address = packet.address();
         if (address.port() != queue) {
             return new IllegalArgumentException("the packet was read from NFQUEUE " + address.port()
                     + " and can only be written back through that queue's channel, not queue " + queue);
         }
-        if (!table.contains(address.tag())) {
+        if (!table.contains(address.tag()) || isBatched(address.tag(), batched)) {
             return Errors.newException(
                     "NFQNL_MSG_VERDICT",
                     Errno.ENOENT,
@@ -693,22 +727,32 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
                             + " has no verdict pending: it was already written, or dropped because it was released"
                             + " or held longer than VERDICT_TIMEOUT_MILLIS");
         }
-        if (malformation != null) {
-            return Errors.newException("NFQNL_MSG_VERDICT", Errno.EINVAL, malformation);
+        if (!withPayload) {
+            return null;
         }
-        return null;
+        if (packet.isTruncated()) {
+            // The kernel would take the bytes we have for the whole packet and cut it short.
+            return Errors.newException(
+                    "NFQNL_MSG_VERDICT",
+                    Errno.EINVAL,
+                    "packet id " + address.tag() + " was read truncated ("
+                            + packet.content().readableBytes()
+                            + " of its " + packet.originalLength() + " bytes) and then changed: a truncated"
+                            + " packet can only be written back unchanged, or released to drop it");
+        }
+        ByteBuf content = packet.content();
+        String malformation = IpPackets.malformation(content, content.readerIndex(), content.readableBytes());
+        return malformation == null ? null : Errors.newException("NFQNL_MSG_VERDICT", Errno.EINVAL, malformation);
     }
 
-    /** Whether these are the first {@link #copyRange} bytes of a longer IP packet, as the kernel copies it. */
-    private boolean isCutShort(ByteBuf content, int offset, int length) {
-        if (length != copyRange) {
-            return false;
+    /** Whether packet {@code id} has a verdict among the first {@code batched} of the unsent batch. */
+    private boolean isBatched(long id, int batched) {
+        for (int i = 0; i < batched; i++) {
+            if (batchIds[i] == id) {
+                return true;
+            }
         }
-        int version = IpPackets.version(content, offset);
-        int declared = version == 4
-                ? content.getUnsignedShort(offset + 2)
-                : version == 6 ? 40 + content.getUnsignedShort(offset + 4) : 0;
-        return declared > length;
+        return false;
     }
 
     private void beginBatch() {
@@ -1023,6 +1067,16 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
         return acceptedAsRead;
     }
 
+    @Override
+    KernelQueueCounters kernelCounters() {
+        return kernelCounters;
+    }
+
+    @Override
+    long packetsTruncated() {
+        return packetsTruncated;
+    }
+
     /** Sends that answered several packets with one NFQNL_MSG_VERDICT_BATCH. */
     long batchVerdicts() {
         return batchVerdicts;
@@ -1035,6 +1089,7 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
         }
         closed = true;
         timeoutTask.cancel(false);
+        kernelCounters.refresh(); // the last values: the queue's line goes with the socket
         // Closing the netlink socket unbinds the queue; the kernel drops what it still holds.
         Native.Posix.close(fd);
         if (raw4 >= 0) {

@@ -23,6 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
@@ -38,6 +40,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -371,6 +374,28 @@ class DivertChannelLifecycleTest {
         }
 
         assertEquals(before, openDescriptors());
+    }
+
+    @Test
+    void aShutdownRequestedByATaskOfTheLoopStillTellsThePipelineTheChannelWentInactive() throws Exception {
+        withKernel();
+        DivertChannel channel = registered();
+        CountDownLatch inactive = new CountDownLatch(1);
+        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                inactive.countDown();
+            }
+        });
+        assertTrue(channel.bind(DivertAddress.port(QUEUE)).await(WAIT_SECONDS, TimeUnit.SECONDS));
+        // Requested while the loop runs its tasks, with no quiet period, the loop stops without
+        // prepareToDestroy(); closing the channel afterwards, when it takes no tasks, could not
+        // deliver channelInactive (Netty logged "Can't invoke task later as EventLoop rejected it").
+        channel.eventLoop().execute(() -> group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS));
+        assertTrue(group.terminationFuture().await(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertFalse(channel.isOpen());
+        assertTrue(channel.closeFuture().isDone());
+        assertTrue(inactive.await(WAIT_SECONDS, TimeUnit.SECONDS), "channelInactive was delivered");
     }
 
     @Test

@@ -105,4 +105,47 @@ class DivertPacketTest {
             packet.release();
         }
     }
+
+    @Test
+    void aTruncatedPacketKeepsItsWholeLengthThroughReplaceAndWithAddress() {
+        DivertPacket packet = new DivertPacket(Unpooled.buffer(1000).writeZero(1000), READ, 2028);
+        try {
+            assertTrue(packet.isTruncated());
+            assertEquals(2028, packet.originalLength());
+            DivertPacket moved = packet.withAddress(DivertAddress.outbound());
+            assertTrue(moved.isTruncated());
+            assertEquals(2028, moved.originalLength());
+            DivertPacket replaced = packet.replace(Unpooled.EMPTY_BUFFER);
+            assertEquals(2028, replaced.originalLength());
+            assertTrue(packet.toString().contains("1000 bytes of 2028, truncated"), packet.toString());
+        } finally {
+            packet.release();
+        }
+    }
+
+    @Test
+    void aWholePacketsOriginalLengthIsItsContentsLength() {
+        DivertPacket packet = new DivertPacket(Unpooled.buffer(60).writeZero(60), READ);
+        try {
+            assertFalse(packet.isTruncated());
+            assertEquals(60, packet.originalLength());
+            packet.content().readerIndex(20);
+            assertEquals(40, packet.originalLength(), "what the packet is now");
+        } finally {
+            packet.release();
+        }
+    }
+
+    @Test
+    void channelIdsAreUniqueAndNeedNoHardwareAddress() {
+        DivertChannel a = new DivertChannel();
+        DivertChannel b = new DivertChannel();
+        assertTrue(a.id() instanceof DivertChannelId, a.id().getClass().getName());
+        assertFalse(a.id().equals(b.id()));
+        assertTrue(a.id().compareTo(b.id()) != 0);
+        assertTrue(
+                a.id().asLongText()
+                        .startsWith("divert-" + ProcessHandle.current().pid() + "-"),
+                a.id().asLongText());
+    }
 }

@@ -105,6 +105,7 @@ class LinuxAbiTest {
             "NFQA_IFINDEX_INDEV", "NFQA_IFINDEX_INDEV",
             "NFQA_IFINDEX_OUTDEV", "NFQA_IFINDEX_OUTDEV",
             "NFQA_PAYLOAD", "NFQA_PAYLOAD",
+            "NFQA_CAP_LEN", "NFQA_CAP_LEN",
             "NFQA_SKB_INFO", "NFQA_SKB_INFO",
             "NFQA_SKB_CSUMNOTREADY", "NFQA_SKB_CSUMNOTREADY",
             "PACKET_HDR_SIZE", "sizeof(struct nfqnl_msg_packet_hdr)",
