@@ -251,6 +251,7 @@ public final class DivertChannel extends AbstractChannel {
         if (socket != null) {
             throw new IllegalStateException("already bound to " + localAddress);
         }
+        config.checkRequestedOptions(Os.CURRENT);
         DivertAddress bindAddress = (DivertAddress) address;
         int batch = config.getBatchSize();
         readBatch = new DivertPacket[batch];

@@ -17,6 +17,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.MessageSizeEstimator;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The configuration of a {@link DivertChannel}: the options of {@link DivertChannelOption} and
@@ -44,9 +46,70 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
     private volatile int injectMark = DEFAULT_INJECT_MARK;
     private volatile boolean reusePortLb;
 
+    private final DivertChannel channel;
+    /** The backend-specific options that were set, checked against the backend at bind. */
+    private final Set<ChannelOption<?>> requested = ConcurrentHashMap.newKeySet();
+
     DivertChannelConfig(DivertChannel channel) {
         super(channel);
+        this.channel = channel;
         setMessageSizeEstimator(PACKET_SIZE);
+    }
+
+    /** The options that only some backends have: which systems, and what to do elsewhere. */
+    private static final Map<ChannelOption<?>, Backend> backendOptions = Map.of(
+            DivertChannelOption.QUEUE_MAXLEN, Backend.NFQUEUE,
+            DivertChannelOption.FAIL_OPEN, Backend.NFQUEUE,
+            DivertChannelOption.NO_ENOBUFS, Backend.NFQUEUE,
+            DivertChannelOption.VERDICT_TIMEOUT_MILLIS, Backend.NFQUEUE,
+            DivertChannelOption.INJECT_MARK, Backend.NFQUEUE,
+            DivertChannelOption.REUSEPORT_LB, Backend.FREEBSD);
+
+    private enum Backend {
+        NFQUEUE("Linux (NFQUEUE)", "divert sockets have no verdicts, queue or marks of that kind"),
+        FREEBSD("FreeBSD", "on Linux spread flows over channels with iptables --queue-balance");
+
+        final String systems;
+        final String elsewhere;
+
+        Backend(String systems, String elsewhere) {
+            this.systems = systems;
+            this.elsewhere = elsewhere;
+        }
+
+        boolean runsOn(Os os) {
+            return this == NFQUEUE ? os == Os.LINUX : os == Os.FREEBSD || os == Os.OPENBSD;
+        }
+    }
+
+    /**
+     * Throws if {@code option} is one that the backend of {@code os} does not have, naming the
+     * option, the system and what to do. OpenBSD's lack of SO_REUSEPORT_LB is its socket's to say.
+     */
+    static void checkSupported(ChannelOption<?> option, Os os) {
+        Backend backend = backendOptions.get(option);
+        if (backend != null && !backend.runsOn(os)) {
+            throw new UnsupportedOperationException(option.name() + " is an option of " + backend.systems
+                    + " only, not " + os + ": " + backend.elsewhere + "; remove the option");
+        }
+    }
+
+    /**
+     * Notes that a backend-specific option was set. Bootstrap only logs what {@code setOption}
+     * throws, so the bind checks them all again: no option is silently ignored.
+     */
+    private void requested(ChannelOption<?> option) {
+        requested.add(option);
+        if (channel.isActive()) {
+            checkSupported(option, Os.CURRENT);
+        }
+    }
+
+    /** Throws if an option was set that the backend of {@code os} does not have. Called at bind. */
+    void checkRequestedOptions(Os os) {
+        for (ChannelOption<?> option : requested) {
+            checkSupported(option, os);
+        }
     }
 
     @Override
@@ -176,6 +239,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
 
     /** See {@link DivertChannelOption#QUEUE_MAXLEN}. */
     public DivertChannelConfig setQueueMaxlen(int queueMaxlen) {
+        requested(DivertChannelOption.QUEUE_MAXLEN);
         this.queueMaxlen = checkRange("QUEUE_MAXLEN", queueMaxlen, 1, 1 << 20);
         return this;
     }
@@ -186,6 +250,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
 
     /** See {@link DivertChannelOption#FAIL_OPEN}. */
     public DivertChannelConfig setFailOpen(boolean failOpen) {
+        requested(DivertChannelOption.FAIL_OPEN);
         this.failOpen = failOpen;
         return this;
     }
@@ -196,6 +261,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
 
     /** See {@link DivertChannelOption#NO_ENOBUFS}. */
     public DivertChannelConfig setNoEnobufs(boolean noEnobufs) {
+        requested(DivertChannelOption.NO_ENOBUFS);
         this.noEnobufs = noEnobufs;
         return this;
     }
@@ -206,6 +272,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
 
     /** See {@link DivertChannelOption#VERDICT_TIMEOUT_MILLIS}. */
     public DivertChannelConfig setVerdictTimeoutMillis(int verdictTimeoutMillis) {
+        requested(DivertChannelOption.VERDICT_TIMEOUT_MILLIS);
         this.verdictTimeoutMillis = checkRange("VERDICT_TIMEOUT_MILLIS", verdictTimeoutMillis, 1, Integer.MAX_VALUE);
         return this;
     }
@@ -216,6 +283,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
 
     /** See {@link DivertChannelOption#INJECT_MARK}. */
     public DivertChannelConfig setInjectMark(int injectMark) {
+        requested(DivertChannelOption.INJECT_MARK);
         this.injectMark = injectMark;
         return this;
     }
@@ -226,6 +294,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
 
     /** See {@link DivertChannelOption#REUSEPORT_LB}. */
     public DivertChannelConfig setReusePortLb(boolean reusePortLb) {
+        requested(DivertChannelOption.REUSEPORT_LB);
         this.reusePortLb = reusePortLb;
         return this;
     }

@@ -19,6 +19,10 @@ import io.netty.channel.ChannelOption;
  * Options of a {@link DivertChannel}, beside Netty's own ({@link ChannelOption#SO_RCVBUF},
  * {@link ChannelOption#SO_SNDBUF}, {@link ChannelOption#AUTO_READ}, water marks, ...). Options
  * that shape the descriptor take effect at bind.
+ *
+ * <p>Options marked "Linux" or "FreeBSD" belong to that backend: set on a channel of another
+ * system, they fail the bind (and {@code setOption} on a bound channel) with a message that
+ * names the option and the system, rather than being ignored.
  */
 public final class DivertChannelOption<T> extends ChannelOption<T> {
 
