@@ -57,11 +57,20 @@ class LiveProgramsTest {
 
     @AfterEach
     void tearDown() {
-        if (channel != null) {
-            channel.close().syncUninterruptibly();
+        // JUnit runs this even when setUp skipped the test or failed part way: close what exists,
+        // and the namespace last and in any case, so that it never outlives the test.
+        try {
+            if (channel != null) {
+                channel.close().syncUninterruptibly();
+            }
+            if (group != null) {
+                group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        } finally {
+            if (ns != null) {
+                ns.close();
+            }
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        ns.close();
     }
 
     private void divert(io.netty.channel.ChannelHandler handler) throws InterruptedException {

@@ -33,7 +33,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
+import org.opentest4j.TestAbortedException;
 
 /**
  * A Linux network namespace created for one test and deleted by {@link #close()}: the fixture of
@@ -353,7 +353,9 @@ public final class NetworkNamespace implements AutoCloseable {
     /**
      * Makes the calling test skip, with one line saying why, unless kernel end-to-end tests can
      * run here: Linux, root, {@code ip} and {@code iptables} installed, and a network namespace
-     * can actually be created (containers may forbid it). The check runs once per JVM.
+     * can actually be created (containers may forbid it). The check runs once per JVM, and the
+     * reason is printed once to stderr when it is first found, so that the build log says why
+     * without repeating it for every skipped test.
      */
     public static void assumeKernelTestsCanRun() {
         String reason = skipReason;
@@ -362,29 +364,57 @@ public final class NetworkNamespace implements AutoCloseable {
                 reason = skipReason;
                 if (reason == null) {
                     reason = whyKernelTestsCannotRun();
+                    if (!reason.isEmpty()) {
+                        // Surefire's console counts skipped tests but does not say why (its XML
+                        // reports do, per test): this line is the why, once per test JVM.
+                        System.err.println(reason);
+                    }
                     skipReason = reason;
                 }
             }
         }
-        Assumptions.assumeTrue(reason.isEmpty(), reason);
+        if (!reason.isEmpty()) {
+            throw new KernelTestsSkipped(reason);
+        }
     }
 
+    /**
+     * The skip of one kernel test. Without a stack trace: the reason is the whole story, and
+     * surefire's report would otherwise follow it, for each skipped test, with some 30 frames of
+     * JUnit.
+     */
+    private static final class KernelTestsSkipped extends TestAbortedException {
+        private static final long serialVersionUID = 1L;
+
+        KernelTestsSkipped(String reason) {
+            super(reason);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    /** Why kernel tests cannot run here, in one line, or "" when they can. */
     private static String whyKernelTestsCannotRun() {
         String os = System.getProperty("os.name", "");
         if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
-            return "kernel test skipped: needs Linux, this is " + os;
+            return "kernel tests need Linux, this is " + os;
         }
-        if (!isRoot()) {
-            return "kernel test skipped: needs root (network namespaces and iptables)";
+        long uid = effectiveUid();
+        if (uid != 0) {
+            return "kernel tests need root (uid " + (uid < 0 ? "unknown" : String.valueOf(uid))
+                    + "): run as root to include them";
         }
         if (Commands.which("ip").isEmpty()) {
-            return "kernel test skipped: ip not found (apt-get install iproute2)";
+            return "kernel tests need ip: apt-get install iproute2";
         }
         if (Commands.which("iptables").isEmpty()) {
-            return "kernel test skipped: iptables not found (apt-get install iptables)";
+            return "kernel tests need iptables: apt-get install iptables";
         }
         if (Commands.which("ip6tables").isEmpty()) {
-            return "kernel test skipped: ip6tables not found (apt-get install iptables)";
+            return "kernel tests need ip6tables: apt-get install iptables";
         }
         try (NetworkNamespace probe = create()) {
             probe.iptables("-S");
@@ -392,23 +422,27 @@ public final class NetworkNamespace implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             String message = String.valueOf(e.getMessage()).strip();
             int newline = message.indexOf('\n');
-            return "kernel test skipped: cannot use a network namespace: "
+            return "kernel tests cannot use a network namespace here: "
                     + (newline < 0 ? message : message.substring(0, newline));
         }
     }
 
-    /** Effective uid 0, read from /proc so that no native call is needed before we know we may. */
-    private static boolean isRoot() {
+    /**
+     * The effective uid, read from /proc so that no native call is needed before we know we may;
+     * -1 when it cannot be read.
+     */
+    private static long effectiveUid() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {
+                    // Real, effective, saved set and filesystem uid.
                     String[] ids = line.substring(4).trim().split("\\s+");
-                    return ids.length > 1 && ids[1].equals("0");
+                    return ids.length > 1 ? Long.parseLong(ids[1]) : -1;
                 }
             }
-            return false;
-        } catch (IOException e) {
-            return false;
+            return -1;
+        } catch (IOException | NumberFormatException e) {
+            return -1;
         }
     }
 

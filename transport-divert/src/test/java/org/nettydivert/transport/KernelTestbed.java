@@ -37,7 +37,17 @@ final class KernelTestbed implements AutoCloseable {
     KernelTestbed() {
         NetworkNamespace.assumeKernelTestsCanRun();
         ns = NetworkNamespace.create();
-        group = new MultiThreadIoEventLoopGroup(1, ns.threadFactory("divert"), DivertIoHandler.newFactory());
+        try {
+            group = new MultiThreadIoEventLoopGroup(1, ns.threadFactory("divert"), DivertIoHandler.newFactory());
+        } catch (RuntimeException | Error e) {
+            // The caller gets no testbed to close, so the namespace would outlive the test.
+            try {
+                ns.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     /** Binds a channel with {@code handler} to queue {@code queue}. */

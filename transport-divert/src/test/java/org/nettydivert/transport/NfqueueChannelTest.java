@@ -65,10 +65,19 @@ class NfqueueChannelTest {
 
     @AfterEach
     void tearDown() {
-        for (DivertChannel channel : channels) {
-            channel.close().syncUninterruptibly();
+        // JUnit runs this even when setUp skipped the test (KernelTestbed assumes the kernel
+        // tests can run) or failed: then there is no bed.
+        if (bed == null) {
+            return;
         }
-        bed.close();
+        try {
+            for (DivertChannel channel : channels) {
+                channel.close().syncUninterruptibly();
+            }
+        } finally {
+            // A channel that failed to close must not leave the namespace behind.
+            bed.close();
+        }
     }
 
     /** A channel whose handler is given every packet read and the context to write it with. */
