@@ -44,6 +44,12 @@ final class Replay {
         if (!Files.isReadable(in)) {
             throw new UsageException("replay: cannot read " + in);
         }
+        // Writing the output over the input would destroy the capture as it is read; links and
+        // other spellings of its path are the same file too.
+        if (Files.exists(output) && Files.isSameFile(in, output)) {
+            throw new UsageException("replay: --out " + output + " is the same file as --in " + in
+                    + ": write the output to another file");
+        }
         String local = o.string("local", null);
         DirectionRule direction;
         try {
