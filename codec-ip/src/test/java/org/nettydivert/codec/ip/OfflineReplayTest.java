@@ -179,6 +179,15 @@ class OfflineReplayTest {
     }
 
     @Test
+    void ruleRefusesBadPrefixLengthsNamingTheNetwork() {
+        for (String network : new String[] {"10.0.0.0/x", "10.0.0.0/", "10.0.0.0/+8", "10.0.0.0/33", "::/129"}) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> DirectionRule.outboundFrom(network), network);
+            assertEquals("bad prefix length: " + network, e.getMessage());
+        }
+    }
+
+    @Test
     void exceptionsInThePipelineAreCountedNotThrown() throws IOException {
         OfflineReplay.Result result = OfflineReplay.builder()
                 .input(Captures.path(Captures.ETHERNET))
