@@ -26,7 +26,10 @@ final class Cidr {
         this.prefix = prefix;
     }
 
-    /** Parses {@code text}; a bare address is a /32 (IPv4) or /128 (IPv6). */
+    /**
+     * Parses {@code text}; a bare address is a /32 (IPv4) or /128 (IPv6). The error says what is
+     * wrong with {@code text}: the caller adds which command and option it came from.
+     */
     static Cidr parse(String text) throws UsageException {
         int slash = text.indexOf('/');
         String address = slash < 0 ? text : text.substring(0, slash);

@@ -55,6 +55,7 @@ final class Help {
                         "Runs the rewrite-port or drop pipeline over a capture instead of a kernel (no root).",
                         "Packets from --local addresses are outbound, the others inbound (without --local all",
                         "are outbound). What the pipeline writes goes to OUT.pcap; drops are counted.",
+                        "OUT.pcap is replaced only once the replay succeeds, and cannot be IN.pcap.",
                         "Example: replay --in in.pcap --out out.pcap drop --proto udp --dst-port 53");
             case "traffic":
                 return String.join(

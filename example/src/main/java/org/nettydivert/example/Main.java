@@ -17,6 +17,10 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +36,9 @@ import org.nettydivert.transport.DivertStats;
  * Exit codes: 0 done, 1 could not run (privileges, kernel support, port taken), 2 bad arguments.
  */
 public final class Main {
+    /** What errors that belong to no command start with. */
+    static final String PROGRAM = "netty-divert-example";
+
     static final String USAGE = String.join(
             "\n",
             "usage: java -jar netty-divert-example.jar COMMAND [options]",
@@ -75,9 +82,9 @@ public final class Main {
         }
         String command = rest.get(0);
         List<String> options = rest.subList(1, rest.size());
-        if (options.contains("--help") || options.contains("-h")) {
+        if ((options.contains("--help") || options.contains("-h")) && Help.exists(command)) {
             out.println(Help.of(command));
-            return Help.exists(command) ? 0 : 2;
+            return 0;
         }
         try {
             switch (command) {
@@ -96,13 +103,13 @@ public final class Main {
                                     .integer(command, "port", 1, 65535, null),
                             out);
                 default:
-                    throw new UsageException("unknown command '" + command + "' (see --help)");
+                    throw new UsageException(PROGRAM + ": unknown command '" + command + "' (see --help)");
             }
         } catch (UsageException e) {
             err.println(e.getMessage());
             return 2;
         } catch (Exception e) {
-            err.println(command + ": " + e.getMessage());
+            err.println(command + ": " + describe(e));
             if (debug) {
                 e.printStackTrace(err);
             }
@@ -177,6 +184,26 @@ public final class Main {
                 debug);
     }
 
+    /**
+     * {@code e} as the end of an error line. File system exceptions often carry only the file
+     * ("/tmp/x"), and some exceptions no message at all: neither says what went wrong.
+     */
+    static String describe(Exception e) {
+        if (e instanceof FileSystemException && ((FileSystemException) e).getReason() == null) {
+            String file = ((FileSystemException) e).getFile();
+            if (e instanceof NoSuchFileException) {
+                return file + ": no such file or directory";
+            }
+            if (e instanceof AccessDeniedException) {
+                return file + ": permission denied";
+            }
+            if (e instanceof FileAlreadyExistsException) {
+                return file + ": already exists";
+            }
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
     /** The handlers, in order, for every channel. */
     static ChannelHandler pipeline(ChannelHandler... handlers) {
         return new ChannelInitializer<DivertChannel>() {
@@ -214,7 +241,7 @@ public final class Main {
             Set<String> valued =
                     command.equals("drop") ? Set.of("port", "proto", "dst-port", "src") : Set.of("port", "from", "to");
             if (!needsPort && args.contains("--port")) {
-                throw new UsageException("replay: " + command + " takes no --port offline");
+                throw new UsageException(command + ": no --port offline (the packets come from --in)");
             }
             Options o = Options.parse(command, args, valued, Set.of());
             noExtraWords(command, o);
@@ -241,7 +268,13 @@ public final class Main {
             }
             int dstPort = o.integer(command, "dst-port", 0, 65535, -1);
             String src = o.string("src", null);
-            DropHandler h = new DropHandler(protocol, dstPort, src == null ? null : Cidr.parse(src));
+            Cidr range;
+            try {
+                range = src == null ? null : Cidr.parse(src);
+            } catch (UsageException e) {
+                throw new UsageException(command + ": --src: " + e.getMessage());
+            }
+            DropHandler h = new DropHandler(protocol, dstPort, range);
             return new Filter(port, h, h::totals);
         }
     }

@@ -44,6 +44,22 @@ final class Replay {
         if (!Files.isReadable(in)) {
             throw new UsageException("replay: cannot read " + in);
         }
+        if (Files.isDirectory(in)) {
+            throw new UsageException("replay: --in " + in + " is a directory");
+        }
+        if (Files.isDirectory(output)) {
+            throw new UsageException("replay: --out " + output + " is a directory");
+        }
+        Path outputDirectory = output.toAbsolutePath().getParent();
+        if (!Files.isDirectory(outputDirectory)) {
+            throw new UsageException("replay: cannot write " + output + ": no directory " + outputDirectory);
+        }
+        // Writing the output over the input would destroy the capture as it is read; links and
+        // other spellings of its path are the same file too.
+        if (Files.exists(output) && Files.isSameFile(in, output)) {
+            throw new UsageException("replay: --out " + output + " is the same file as --in " + in
+                    + ": write the output to another file");
+        }
         String local = o.string("local", null);
         DirectionRule direction;
         try {
@@ -53,8 +69,13 @@ final class Replay {
         } catch (IllegalArgumentException e) {
             throw new UsageException("replay: --local: " + e.getMessage());
         }
-        Main.Filter filter =
-                Main.Filter.parse(pipeline, o.rest().subList(1, o.rest().size()), false);
+        Main.Filter filter;
+        try {
+            filter = Main.Filter.parse(pipeline, o.rest().subList(1, o.rest().size()), false);
+        } catch (UsageException e) {
+            // The pipeline's errors start with its name ("drop: ..."); the command run was replay.
+            throw new UsageException("replay: " + e.getMessage());
+        }
         OfflineReplay.Result result = OfflineReplay.builder()
                 .input(in)
                 .output(output)

@@ -13,7 +13,11 @@
  */
 package org.nettydivert.example;
 
-/** Bad command-line arguments: printed as one line, exit code 2. */
+/**
+ * Bad command-line arguments: printed as one line, exit code 2. Like every error line, the message
+ * starts with the name of the command run ("drop: ...", "replay: ..."), or the program's when
+ * there is no command.
+ */
 final class UsageException extends Exception {
     private static final long serialVersionUID = 1L;
 

@@ -18,9 +18,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nettydivert.testing.NetworkNamespace;
 
 /**
@@ -54,5 +59,66 @@ class DemoScriptIT {
                         .readAllBytes(),
                 StandardCharsets.UTF_8);
         assertFalse(namespaces.contains("netty-divert-demo"), namespaces);
+    }
+
+    /**
+     * Without the jar, demo.sh builds it first: that build must run no test suite (a newcomer
+     * waits for the demo, not for the kernel tests, and a failing one would stop the demo).
+     * Failsafe 3.6 no longer reads {@code -DskipTests}, so the arguments the script passes are
+     * checked against Maven itself: failsafe must report that it skips the integration tests.
+     */
+    @Test
+    void theDemoBuildOfTheJarRunsNoTests(@TempDir Path tmp) throws Exception {
+        NetworkNamespace.assumeKernelTestsCanRun(); // demo.sh builds only as root, after its checks
+        // A copy of the script beside a stand-in mvnw that records its arguments and fails, so
+        // that the script stops right after asking for the build.
+        Files.createDirectories(tmp.resolve("example"));
+        Files.copy(Path.of("demo.sh"), tmp.resolve("example/demo.sh"));
+        Path fakeMvnw = tmp.resolve("mvnw");
+        Files.writeString(fakeMvnw, "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$(dirname \"$0\")/mvnw-args\"\nexit 1\n");
+        Files.setPosixFilePermissions(fakeMvnw, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Result demo = exec(tmp, "bash", tmp.resolve("example/demo.sh").toString());
+        assertEquals(1, demo.exit, demo.output);
+        assertTrue(demo.output.contains("demo.sh: the build failed"), demo.output);
+        List<String> demoArgs = Files.readAllLines(tmp.resolve("mvnw-args"));
+        assertTrue(demoArgs.contains("install"), demoArgs.toString());
+
+        // The same options (goals aside, and without -q, which hides failsafe's report) with only
+        // failsafe's goal, run on this project. NoSuchIT: should failsafe run, it finds nothing.
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        List<String> maven = new ArrayList<>(List.of(root.resolve("mvnw").toString()));
+        demoArgs.stream().filter(a -> a.startsWith("-") && !a.equals("-q")).forEach(maven::add);
+        maven.addAll(List.of(
+                "-o",
+                "-pl",
+                "example",
+                "-am",
+                "failsafe:integration-test",
+                "-Dit.test=NoSuchIT",
+                "-Dfailsafe.failIfNoSpecifiedTests=false"));
+        Result build = exec(root, maven.toArray(String[]::new));
+        assertEquals(0, build.exit, build.output);
+        assertTrue(build.output.contains("Tests are skipped."), build.output);
+    }
+
+    private static final class Result {
+        int exit;
+        String output;
+    }
+
+    private static Result exec(Path directory, String... command) throws Exception {
+        Process p = new ProcessBuilder(command)
+                .directory(directory.toFile())
+                .redirectErrorStream(true)
+                .start();
+        Result result = new Result();
+        try {
+            result.output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(300, TimeUnit.SECONDS), String.join(" ", command));
+        } finally {
+            p.destroyForcibly();
+        }
+        result.exit = p.exitValue();
+        return result;
     }
 }

@@ -19,8 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nettydivert.codec.ip.PcapWriter;
 
 /** The command line: help, and bad arguments as one line and exit code 2. */
 class MainTest {
@@ -38,11 +45,21 @@ class MainTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
+    /** Exit code 2 and one line on stderr that starts with the name of what was run. */
     private void assertUsageError(String expected, String... args) {
         assertEquals(2, run(args), err());
         String message = err();
         assertEquals(1, message.lines().count(), "one line: " + message);
+        assertTrue(
+                message.matches("(netty-divert-example|dump|passthrough|rewrite-port|drop|replay|traffic): .*\\R"),
+                message);
         assertTrue(message.contains(expected), message);
+    }
+
+    /** A usage error that is exactly {@code line}. */
+    private void assertUsageLine(String line, String... args) {
+        assertUsageError(line, args);
+        assertEquals(line, err().strip());
     }
 
     @Test
@@ -68,7 +85,13 @@ class MainTest {
 
     @Test
     void unknownCommandIsAUsageError() {
-        assertUsageError("unknown command 'frobnicate'", "frobnicate");
+        assertUsageLine("netty-divert-example: unknown command 'frobnicate' (see --help)", "frobnicate");
+    }
+
+    @Test
+    void helpOfAnUnknownCommandIsAUsageError() {
+        assertUsageLine("netty-divert-example: unknown command 'frobnicate' (see --help)", "frobnicate", "--help");
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -98,8 +121,28 @@ class MainTest {
 
     @Test
     void badSourceRangeIsAUsageError() {
-        assertUsageError(
-                "bad prefix length in '10.0.0.0/33'", "drop", "--port", "7", "--proto", "udp", "--src", "10.0.0.0/33");
+        assertUsageLine(
+                "drop: --src: bad prefix length in '10.0.0.0/40': 0..32",
+                "drop",
+                "--port",
+                "7",
+                "--proto",
+                "udp",
+                "--src",
+                "10.0.0.0/40");
+    }
+
+    @Test
+    void sourceThatIsNoAddressIsAUsageError() {
+        assertUsageLine(
+                "drop: --src: not an address range: 'example.org' (expected e.g. 10.0.0.0/8)",
+                "drop",
+                "--port",
+                "7",
+                "--proto",
+                "udp",
+                "--src",
+                "example.org");
     }
 
     @Test
@@ -110,5 +153,92 @@ class MainTest {
     @Test
     void strayWordIsAUsageError() {
         assertUsageError("dump: unexpected 'now'", "dump", "--port", "7", "now");
+    }
+
+    /** Replay's errors, its pipeline's included, start with "replay: ". */
+    @Nested
+    class ReplayErrors {
+        @TempDir
+        Path tmp;
+
+        private String[] replay(String out, String... rest) throws Exception {
+            Path in = tmp.resolve("in.pcap");
+            if (!Files.exists(in)) {
+                new PcapWriter(Files.newOutputStream(in)).close();
+            }
+            List<String> args = new ArrayList<>(List.of("replay", "--in", in.toString(), "--out", out));
+            args.addAll(List.of(rest));
+            return args.toArray(String[]::new);
+        }
+
+        private String out() {
+            return tmp.resolve("out.pcap").toString();
+        }
+
+        @Test
+        void badSourceRange() throws Exception {
+            assertUsageLine(
+                    "replay: drop: --src: bad prefix length in '10.0.0.0/40': 0..32",
+                    replay(out(), "drop", "--proto", "udp", "--src", "10.0.0.0/40"));
+        }
+
+        @Test
+        void badPipelineOption() throws Exception {
+            assertUsageLine(
+                    "replay: drop: --proto must be tcp, udp or icmp, not 'sctp'",
+                    replay(out(), "drop", "--proto", "sctp"));
+            err.reset();
+            assertUsageLine("replay: rewrite-port: --to is required", replay(out(), "rewrite-port", "--from", "80"));
+        }
+
+        @Test
+        void divertPortOffline() throws Exception {
+            assertUsageLine(
+                    "replay: drop: no --port offline (the packets come from --in)",
+                    replay(out(), "drop", "--port", "7", "--proto", "udp"));
+        }
+
+        @Test
+        void badLocalRange() throws Exception {
+            assertUsageLine(
+                    "replay: --local: bad prefix length: 10.0.0.0/x",
+                    replay(out(), "--local", "10.0.0.0/x", "drop", "--proto", "udp"));
+        }
+
+        @Test
+        void outputInAMissingDirectory() throws Exception {
+            Path out = tmp.resolve("nowhere/out.pcap");
+            assertUsageLine(
+                    "replay: cannot write " + out + ": no directory " + out.getParent(),
+                    replay(out.toString(), "drop", "--proto", "udp"));
+        }
+
+        @Test
+        void directoriesAreNoCaptures() throws Exception {
+            assertUsageLine(
+                    "replay: --out " + tmp + " is a directory", replay(tmp.toString(), "drop", "--proto", "udp"));
+            err.reset();
+            assertUsageLine(
+                    "replay: --in " + tmp + " is a directory",
+                    "replay",
+                    "--in",
+                    tmp.toString(),
+                    "--out",
+                    out(),
+                    "drop",
+                    "--proto",
+                    "udp");
+        }
+
+        /** A failure to write, not a usage error: still one line, with the file and the reason. */
+        @Test
+        void outputThroughALinkToAMissingDirectory() throws Exception {
+            Path link = Files.createSymbolicLink(tmp.resolve("out.pcap"), Path.of("nowhere/out.pcap"));
+            assertEquals(1, run(replay(link.toString(), "drop", "--proto", "udp")), err());
+            String message = err().strip();
+            assertEquals(1, message.lines().count(), message);
+            assertTrue(message.startsWith("replay: " + tmp.resolve("nowhere") + "/"), message);
+            assertTrue(message.endsWith(": no such file or directory"), message);
+        }
     }
 }

@@ -22,7 +22,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -45,11 +47,16 @@ class ProgramErrorsIT {
     }
 
     private static Run run(NetworkNamespace ns, List<String> prefix, String... args) throws Exception {
+        return run(ns, prefix, JAR, args);
+    }
+
+    private static Run run(NetworkNamespace ns, List<String> prefix, Path jar, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns.name()));
         command.addAll(prefix);
-        command.addAll(List.of("java", "-jar", JAR.toString()));
+        command.addAll(List.of("java", "-jar", jar.toString()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command)
+                .directory(jar.getParent().toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         Run run = new Run();
@@ -57,6 +64,18 @@ class ProgramErrorsIT {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         run.exit = p.exitValue();
         return run;
+    }
+
+    /**
+     * A copy of the jar that any user can read: the build's own may be out of an unprivileged
+     * user's reach (a clone under /root, mode 0700). Temporary directories are made 0700, and
+     * the umask decides the rest, hence the explicit modes.
+     */
+    private static Path worldReadableJar(Path dir) throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = Files.copy(JAR, dir.resolve(JAR.getFileName()));
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        return jar;
     }
 
     @Test
@@ -88,16 +107,21 @@ class ProgramErrorsIT {
     @Test
     void anUnprivilegedUserIsToldToBeRootInOneLine() throws Exception {
         NetworkNamespace.assumeKernelTestsCanRun();
+        Path dir = Files.createTempDirectory("netty-divert-example-");
         try (NetworkNamespace ns = NetworkNamespace.create()) {
             Run run = run(
                     ns,
                     List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
+                    worldReadableJar(dir),
                     "passthrough",
                     "--port",
                     "7");
             assertEquals(1, run.exit, run.stderr);
             assertEquals(1, run.stderr.lines().count(), run.stderr);
             assertTrue(run.stderr.contains("needs root or CAP_NET_ADMIN"), run.stderr);
+        } finally {
+            Files.deleteIfExists(dir.resolve(JAR.getFileName()));
+            Files.delete(dir);
         }
     }
 }

@@ -13,6 +13,7 @@
  */
 package org.nettydivert.example;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,10 +23,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nettydivert.codec.ip.DirectionRule;
@@ -93,9 +96,15 @@ class ReplayPipelinesTest {
     }
 
     private int replay(String... args) {
+        return replay(new ByteArrayOutputStream(), args);
+    }
+
+    /** Runs replay with {@code args}, its stderr into {@code err}. */
+    private static int replay(ByteArrayOutputStream err, String... args) {
         List<String> all = new ArrayList<>(List.of("replay"));
         all.addAll(Arrays.asList(args));
-        return Main.run(all, new PrintStream(new ByteArrayOutputStream()), System.err);
+        return Main.run(
+                all, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     @Test
@@ -209,6 +218,50 @@ class ReplayPipelinesTest {
     void replayOfAMissingFileIsAUsageError() {
         assertEquals(
                 2, replay("--in", tmp.resolve("nope.pcap").toString(), "--out", "x.pcap", "drop", "--proto", "udp"));
+    }
+
+    @Test
+    void replayOverItsOwnInputIsRefusedAndTheInputKept() throws Exception {
+        Path in = capture();
+        byte[] before = Files.readAllBytes(in);
+        Files.createDirectories(tmp.resolve("sub"));
+        Path[] sameFile = {
+            in,
+            tmp.resolve("sub/../in.pcap"),
+            Files.createSymbolicLink(tmp.resolve("link.pcap"), in.getFileName()),
+            Files.createLink(tmp.resolve("hard.pcap"), in)
+        };
+        for (Path out : sameFile) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int exit = replay(
+                    err, "--in", in.toString(), "--out", out.toString(), "drop", "--proto", "udp", "--dst-port", "53");
+            String message = err.toString(StandardCharsets.UTF_8);
+            assertEquals(2, exit, out + ": " + message);
+            assertEquals(1, message.lines().count(), message);
+            assertTrue(message.startsWith("replay: --out " + out + " is the same file as --in"), message);
+            assertArrayEquals(before, Files.readAllBytes(in), out.toString());
+        }
+    }
+
+    @Test
+    void aReplayThatFailsLeavesTheOutputAsItWas() throws Exception {
+        Path in = capture();
+        byte[] whole = Files.readAllBytes(in);
+        Files.write(in, Arrays.copyOf(whole, whole.length - 3));
+        Path out = tmp.resolve("out.pcap");
+        byte[] older = "an older output".getBytes(StandardCharsets.US_ASCII);
+        Files.write(out, older);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(1, replay(err, "--in", in.toString(), "--out", out.toString(), "drop", "--proto", "icmp"));
+        assertEquals(
+                "replay: pcap record truncated",
+                err.toString(StandardCharsets.UTF_8).strip());
+        assertArrayEquals(older, Files.readAllBytes(out));
+        try (Stream<Path> files = Files.list(tmp)) {
+            assertEquals(
+                    List.of("in.pcap", "out.pcap"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
     }
 
     /** Hand-built datagrams with correct checksums. */

@@ -51,7 +51,12 @@ public interface DirectionRule {
             if (address == null) {
                 throw new IllegalArgumentException("not an IP address literal: " + network);
             }
-            int length = slash < 0 ? address.length * 8 : Integer.parseInt(network.substring(slash + 1));
+            int length = address.length * 8;
+            if (slash >= 0) {
+                String bits = network.substring(slash + 1);
+                // Digits only: parseInt would take "+8", and its own message names no network.
+                length = bits.matches("[0-9]{1,3}") ? Integer.parseInt(bits) : -1;
+            }
             if (length < 0 || length > address.length * 8) {
                 throw new IllegalArgumentException("bad prefix length: " + network);
             }

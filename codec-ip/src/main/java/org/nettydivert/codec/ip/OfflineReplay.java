@@ -18,9 +18,14 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.BitSet;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertPacket;
 
@@ -78,13 +83,83 @@ public final class OfflineReplay {
      * ChannelInitializer} is fine), then closes the channel. Exceptions the pipeline lets reach its
      * end are counted, not thrown.
      *
-     * @throws IOException when the input cannot be read or the output written
+     * <p>The output is written to a new file beside it that replaces it at the end, in one rename:
+     * a replay that fails leaves the output as it was. An output that is a symbolic link is
+     * written through (the file it names is replaced); one that is the input, by any name, is
+     * refused.
+     *
+     * @throws IOException when the input cannot be read or the output written, or when the output
+     *     is the input file
      */
     public Result run(ChannelHandler... handlers) throws IOException {
+        if (output == null) {
+            return replay(null, handlers);
+        }
+        Path target = throughSymlinks(output);
+        // Writing over the input while it is read would destroy it: only what the reader had
+        // buffered would be replayed, and the rest of the file lost.
+        if (Files.exists(target) && Files.isSameFile(input, target)) {
+            throw new IOException("the output " + output + " is the input file " + input);
+        }
+        // Found now rather than when the rename fails, after the whole replay.
+        if (Files.isDirectory(target)) {
+            throw new IOException("the output " + output + " is a directory");
+        }
+        Path partial = createBeside(target);
+        boolean replaced = false;
+        try {
+            Result result;
+            try (PcapWriter writer = PcapWriter.create(partial)) {
+                result = replay(writer, handlers);
+            }
+            try {
+                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            replaced = true;
+            return result;
+        } finally {
+            if (!replaced) {
+                Files.deleteIfExists(partial);
+            }
+        }
+    }
+
+    /**
+     * A new, empty file in {@code file}'s directory (so that a rename can replace {@code file}),
+     * hidden, with a name of its own. Not {@link Files#createTempFile}: it makes the file 0600,
+     * where the output should get the modes any new file gets (the umask's).
+     */
+    private static Path createBeside(Path file) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path partial = file.resolveSibling("." + file.getFileName() + "."
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                return Files.createFile(partial);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The file {@code path} names once symbolic links are followed (it need not exist). */
+    private static Path throughSymlinks(Path path) throws IOException {
+        Path file = path;
+        // The limit keeps a link loop from looping here: writing to it fails as it would have.
+        for (int hops = 0; hops < 40 && Files.isSymbolicLink(file); hops++) {
+            Path parent = file.toAbsolutePath().getParent();
+            file = parent.resolve(Files.readSymbolicLink(file));
+        }
+        return file;
+    }
+
+    private Result replay(PcapWriter writer, ChannelHandler... handlers) throws IOException {
         EmbeddedChannel channel = new EmbeddedChannel(handlers);
         Counts counts = new Counts();
-        try (PcapReader reader = PcapReader.open(input);
-                PcapWriter writer = output == null ? null : PcapWriter.create(output)) {
+        try (PcapReader reader = PcapReader.open(input)) {
             PcapRecord record;
             while ((record = reader.next()) != null) {
                 long tag = counts.read++;
@@ -183,7 +258,10 @@ public final class OfflineReplay {
             return this;
         }
 
-        /** The pcap file (LINKTYPE_RAW) to write what the pipeline writes to; none by default. */
+        /**
+         * The pcap file (LINKTYPE_RAW) to write what the pipeline writes to, replaced once the
+         * replay succeeds; none by default. It must not be the input.
+         */
         public Builder output(Path output) {
             this.output = output;
             return this;

@@ -13,7 +13,9 @@
  */
 package org.nettydivert.codec.ip;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
@@ -23,9 +25,13 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nettydivert.transport.DivertAddress;
@@ -173,6 +179,15 @@ class OfflineReplayTest {
     }
 
     @Test
+    void ruleRefusesBadPrefixLengthsNamingTheNetwork() {
+        for (String network : new String[] {"10.0.0.0/x", "10.0.0.0/", "10.0.0.0/+8", "10.0.0.0/33", "::/129"}) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> DirectionRule.outboundFrom(network), network);
+            assertEquals("bad prefix length: " + network, e.getMessage());
+        }
+    }
+
+    @Test
     void exceptionsInThePipelineAreCountedNotThrown() throws IOException {
         OfflineReplay.Result result = OfflineReplay.builder()
                 .input(Captures.path(Captures.ETHERNET))
@@ -186,5 +201,91 @@ class OfflineReplayTest {
                 });
         assertEquals(INPUT.size(), result.exceptions());
         assertEquals(INPUT.size(), result.dropped());
+    }
+
+    /**
+     * The checked-in capture's datagrams, {@code times} over, as a LINKTYPE_RAW file in the
+     * temporary directory, which tests may overwrite.
+     */
+    private Path input(int times) throws IOException {
+        Path in = tmp.resolve("in.pcap");
+        try (PcapWriter w = PcapWriter.create(in)) {
+            for (int i = 0; i < times; i++) {
+                for (byte[] d : INPUT) {
+                    w.write(Unpooled.wrappedBuffer(d));
+                }
+            }
+        }
+        return in;
+    }
+
+    private static OfflineReplay.Result copy(Path in, Path out) throws IOException {
+        return OfflineReplay.builder().input(in).output(out).build().run(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ctx.writeAndFlush(msg);
+            }
+        });
+    }
+
+    private List<String> filesInTmp() throws IOException {
+        try (Stream<Path> files = Files.list(tmp)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void theInputIsNeverTheOutput() throws IOException {
+        // Larger than a read buffer (8 KiB): writing over it fails half way ("truncated").
+        Path in = input(4);
+        assertTrue(Files.size(in) > 16384);
+        byte[] before = Files.readAllBytes(in);
+        Path symlink = Files.createSymbolicLink(tmp.resolve("link.pcap"), in.getFileName());
+        Path hardLink = Files.createLink(tmp.resolve("hard.pcap"), in);
+        for (Path out : new Path[] {in, symlink, hardLink, tmp.resolve("sub/../in.pcap")}) {
+            Files.createDirectories(tmp.resolve("sub"));
+            IOException e = assertThrows(IOException.class, () -> copy(in, out), out.toString());
+            assertTrue(e.getMessage().contains("is the input"), e.getMessage());
+            assertArrayEquals(before, Files.readAllBytes(in), out.toString());
+        }
+    }
+
+    @Test
+    void aReplayThatFailsLeavesTheOutputAsItWas() throws IOException {
+        Path in = input(4);
+        byte[] whole = Files.readAllBytes(in);
+        Files.write(in, Arrays.copyOf(whole, whole.length - 3));
+        Path out = tmp.resolve("out.pcap");
+        byte[] older = "an older output".getBytes(StandardCharsets.US_ASCII);
+        Files.write(out, older);
+        assertThrows(IOException.class, () -> copy(in, out));
+        assertArrayEquals(older, Files.readAllBytes(out));
+        assertEquals(List.of("in.pcap", "out.pcap"), filesInTmp(), "no partial output is left");
+
+        Files.delete(out);
+        assertThrows(IOException.class, () -> copy(in, out));
+        assertEquals(List.of("in.pcap"), filesInTmp());
+    }
+
+    @Test
+    void anOutputThatIsASymlinkIsWrittenThrough() throws IOException {
+        Path in = input(1);
+        Files.createDirectories(tmp.resolve("real"));
+        Path target = tmp.resolve("real/out.pcap");
+        Files.writeString(target, "an older output");
+        Path link = Files.createSymbolicLink(tmp.resolve("out.pcap"), Path.of("real/out.pcap"));
+        OfflineReplay.Result result = copy(in, link);
+        assertTrue(Files.isSymbolicLink(link), "the link stays a link");
+        assertEquals(result.written(), Captures.datagramsOf(target).size());
+        assertEquals(INPUT.size(), result.written());
+    }
+
+    @Test
+    void theOutputGetsTheModesOfAnyNewFile() throws IOException {
+        Path in = input(1);
+        Path out = tmp.resolve("out.pcap");
+        copy(in, out);
+        Path plain = Files.createFile(tmp.resolve("plain"));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(out));
     }
 }
