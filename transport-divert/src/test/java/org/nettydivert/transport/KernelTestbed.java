@@ -15,6 +15,8 @@ package org.nettydivert.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.net.DatagramPacket;
@@ -22,7 +24,10 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.nettydivert.testing.NetworkNamespace;
 import org.nettydivert.testing.QueueStats;
 
@@ -33,6 +38,7 @@ import org.nettydivert.testing.QueueStats;
 final class KernelTestbed implements AutoCloseable {
     final NetworkNamespace ns;
     final EventLoopGroup group;
+    private final List<DivertChannel> channels = new ArrayList<>();
 
     KernelTestbed() {
         NetworkNamespace.assumeKernelTestsCanRun();
@@ -50,19 +56,43 @@ final class KernelTestbed implements AutoCloseable {
         }
     }
 
+    /**
+     * Binds a channel to {@code queue} whose handler gives every packet read to {@code onPacket},
+     * with the context to write it with, and flushes after each read loop.
+     */
+    DivertChannel divert(int queue, Bootstrap bootstrap, BiConsumer<ChannelHandlerContext, DivertPacket> onPacket)
+            throws InterruptedException {
+        return bind(
+                queue,
+                new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        onPacket.accept(ctx, (DivertPacket) msg);
+                    }
+
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        ctx.flush();
+                    }
+                },
+                bootstrap);
+    }
+
     /** Binds a channel with {@code handler} to queue {@code queue}. */
     DivertChannel bind(int queue, ChannelHandler handler) throws InterruptedException {
         return bind(queue, handler, new Bootstrap());
     }
 
     DivertChannel bind(int queue, ChannelHandler handler, Bootstrap bootstrap) throws InterruptedException {
-        return (DivertChannel) bootstrap
+        DivertChannel channel = (DivertChannel) bootstrap
                 .group(group)
                 .channel(DivertChannel.class)
                 .handler(handler)
                 .bind(DivertAddress.port(queue))
                 .sync()
                 .channel();
+        channels.add(channel);
+        return channel;
     }
 
     /** A UDP socket bound inside the namespace. */
@@ -106,6 +136,17 @@ final class KernelTestbed implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            for (DivertChannel channel : channels) {
+                channel.close().syncUninterruptibly();
+            }
+        } finally {
+            // A channel that failed to close must not leave the loop or the namespace behind.
+            stop();
+        }
+    }
+
+    private void stop() {
         try {
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         } finally {

@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -56,7 +57,6 @@ class NfqueueChannelTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private KernelTestbed bed;
-    private final List<DivertChannel> channels = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -65,36 +65,15 @@ class NfqueueChannelTest {
 
     @AfterEach
     void tearDown() {
-        // JUnit runs this even when setUp skipped the test (KernelTestbed assumes the kernel
-        // tests can run) or failed: then there is no bed.
-        if (bed == null) {
-            return;
-        }
-        try {
-            for (DivertChannel channel : channels) {
-                channel.close().syncUninterruptibly();
-            }
-        } finally {
-            // A channel that failed to close must not leave the namespace behind.
-            bed.close();
+        // JUnit runs this even when setUp skipped the test: then there is no testbed.
+        if (bed != null) {
+            bed.close(); // closes the channels, the loop and the namespace
         }
     }
 
     /** A channel whose handler is given every packet read and the context to write it with. */
     private DivertChannel divert(BiConsumer<ChannelHandlerContext, DivertPacket> onPacket) throws Exception {
-        DivertChannel channel = bed.bind(QUEUE, new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                onPacket.accept(ctx, (DivertPacket) msg);
-            }
-
-            @Override
-            public void channelReadComplete(ChannelHandlerContext ctx) {
-                ctx.flush();
-            }
-        });
-        channels.add(channel);
-        return channel;
+        return bed.divert(QUEUE, new Bootstrap(), onPacket);
     }
 
     private void divertUdpOutput() {
@@ -217,7 +196,6 @@ class NfqueueChannelTest {
                 }
             }
         });
-        channels.add(channel);
         int count = 2000;
         byte[][] sent = datagrams(count, 6);
         byte[][] received = sendAndReceive(count, sent, count * 4 / 5);
@@ -274,7 +252,6 @@ class NfqueueChannelTest {
                 ctx.flush();
             }
         });
-        channels.add(last);
         int count = 200;
         byte[][] sent = datagrams(count, 7);
         byte[][] received = sendAndReceive(count, sent, count);
@@ -447,8 +424,7 @@ class NfqueueChannelTest {
                         held.complete((DivertPacket) msg);
                     }
                 },
-                new io.netty.bootstrap.Bootstrap().option(DivertChannelOption.VERDICT_TIMEOUT_MILLIS, 200));
-        channels.add(channel);
+                new Bootstrap().option(DivertChannelOption.VERDICT_TIMEOUT_MILLIS, 200));
         byte[][] received = sendAndReceive(1, new byte[][] {datagram(0, new Random(5))}, 0);
         assertNull(received[0]);
         DivertPacket packet = held.get(5, TimeUnit.SECONDS);
