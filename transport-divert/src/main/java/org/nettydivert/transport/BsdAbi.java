@@ -14,9 +14,11 @@
 package org.nettydivert.transport;
 
 /**
- * The socket and file constants of the two divert systems, from {@code reference/bsd-abi.md}
- * and pinned by {@code BsdAbiTest}. Where the systems agree the value is a plain constant;
- * where they differ it is a field of the system's instance. Errno values live in {@link Errno}.
+ * The socket and file constants of the two divert systems, each recorded with the header it
+ * comes from in {@code docs/ABI.md} (sections bsd-divert-socket, bsd-socket-options,
+ * bsd-file-flags) and pinned to that record by {@code BsdAbiTest}: no BSD header is at hand in
+ * the build to check them against. Where the systems agree the value is a plain constant; where
+ * they differ it is a field of the system's instance. Errno values live in {@link Errno}.
  */
 enum BsdAbi {
     FREEBSD(28, 0x10000000, 0x20000000, 0x00100000, 0x00010000, 44),

@@ -43,8 +43,9 @@ final class BsdDivertSocket extends DivertSocket {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(BsdDivertSocket.class);
 
     /**
-     * {@code msg_flags}: the datagram was longer than the buffer. Not in bsd-abi.md: the same
-     * 0x10 in FreeBSD's and OpenBSD's {@code sys/socket.h} (4.4BSD's value; Linux has 0x20).
+     * {@code msg_flags}: the datagram was longer than the buffer. The same 0x10 in FreeBSD's and
+     * OpenBSD's {@code sys/socket.h} (4.4BSD's value; Linux has 0x20): {@code
+     * docs/ABI.md#bsd-message-headers}.
      */
     static final int MSG_TRUNC = 0x10;
 
@@ -91,7 +92,7 @@ final class BsdDivertSocket extends DivertSocket {
 
         @Override
         public int recvmmsg(int fd, long msgvec, int vlen) {
-            // The socket is non-blocking: no MSG_DONTWAIT (whose value bsd-abi.md does not pin) needed.
+            // The socket is non-blocking, so no MSG_DONTWAIT: one flag fewer whose value must match.
             return Native.Mmsg.recvmmsg(fd, msgvec, vlen, 0, 0);
         }
 

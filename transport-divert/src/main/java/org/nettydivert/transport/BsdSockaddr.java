@@ -22,7 +22,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The socket addresses of divert sockets, to and from {@link DivertAddress}, as each BSD reads
- * and writes them ({@code reference/bsd-abi.md}, pinned by {@code BsdSockaddrTest}).
+ * and writes them ({@code docs/ABI.md#bsd-socket-addresses}, with the kernel functions that
+ * read and write each field; pinned by {@code BsdSockaddrTest}).
  *
  * <p><b>FreeBSD</b> uses a {@code sockaddr_in} for every packet, IPv6 ones too. Read: {@code
  * sin_port} is the ipfw rule number in host byte order (the {@linkplain DivertAddress#tag()

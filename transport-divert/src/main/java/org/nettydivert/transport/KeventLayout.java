@@ -17,8 +17,9 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * {@code struct kevent} as each kqueue system lays it out (amd64/arm64, little-endian), with
- * the filter and flag constants the poller uses. Values are from {@code reference/bsd-abi.md}
- * and pinned by {@code KeventLayoutTest}: none of this can be checked against a kernel here.
+ * the filter and flag constants the poller uses. Values and their sources are in {@code
+ * docs/ABI.md#kqueue}, pinned by {@code KeventLayoutTest}: none of this can be checked against
+ * a kernel here.
  *
  * <p>The first 32 bytes agree everywhere; FreeBSD 12 grew the struct to 64 bytes with {@code
  * ext[4]}, and the {@code kevent} symbol that {@code dlsym} (so JNA) finds is the 64-byte one.
@@ -55,8 +56,8 @@ final class KeventLayout {
     static final short NO_USER_FILTER = 0;
 
     static final KeventLayout FREEBSD = new KeventLayout("FreeBSD", 64, (short) -11);
-    // EVFILT_USER arrived in OpenBSD 7.8 only (unconfirmed): older releases would reject the
-    // registration, so OpenBSD always takes the pipe.
+    // EVFILT_USER arrived in OpenBSD 7.8 only (sys/sys/event.h rev 1.74, docs/ABI.md#kqueue):
+    // older releases would reject the registration, so OpenBSD always takes the pipe.
     static final KeventLayout OPENBSD = new KeventLayout("OpenBSD", 32, NO_USER_FILTER);
     static final KeventLayout MACOS = new KeventLayout("macOS", 32, (short) -10);
 

@@ -17,7 +17,8 @@ package org.nettydivert.transport;
  * Layouts of {@code struct iovec}, {@code struct msghdr} and {@code struct mmsghdr} on the 64-bit
  * systems we support. Linux widens {@code msg_iovlen} and {@code msg_controllen} to {@code size_t};
  * the BSDs keep them {@code int}/{@code socklen_t}, so their msghdr is 48 bytes, not 56. Pinned
- * by {@code LinuxAbiTest} (against the system headers) and {@code BsdAbiTest} (against bsd-abi.md).
+ * by {@code LinuxAbiTest} (against the system headers) and {@code BsdAbiTest} (against {@code
+ * docs/ABI.md#bsd-message-headers}, which cites the BSD headers).
  */
 final class MsgLayout {
     static final int IOVEC_SIZE = 16;

@@ -16,10 +16,15 @@ package org.nettydivert.transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The BSD socket and file constants, pinned to {@code reference/bsd-abi.md}. */
+/**
+ * The BSD socket, file, message-header and errno constants, pinned to the values {@code
+ * docs/ABI.md} records with their FreeBSD and OpenBSD sources. No BSD header is at hand in the
+ * build, so a change here must come with a change there, naming the source that moved.
+ */
 class BsdAbiTest {
 
     @Test
@@ -76,8 +81,8 @@ class BsdAbiTest {
 
     @Test
     void bsdMsghdrIs48BytesWithIntLengthsAndMmsghdrAddsMsgLenAt48() {
-        // bsd-abi.md: msghdr 48 (name @0, namelen @8, iov @16, iovlen @24, control @32,
-        // controllen @40, flags @44), mmsghdr 56 with msg_len @48, iovec 16.
+        // docs/ABI.md#bsd-message-headers: msghdr 48 (name @0, namelen @8, iov @16, iovlen @24,
+        // control @32, controllen @40, flags @44), mmsghdr 56 with msg_len @48, iovec 16.
         MsgLayout bsd = MsgLayout.BSD;
         assertEquals(48, bsd.msghdrSize);
         assertEquals(44, bsd.flagsOffset);
@@ -91,21 +96,34 @@ class BsdAbiTest {
         assertEquals(32, MsgLayout.MSG_CONTROL);
         assertEquals(40, MsgLayout.MSG_CONTROLLEN);
         assertEquals(16, MsgLayout.IOVEC_SIZE);
+        assertEquals(0, MsgLayout.IOV_BASE);
+        assertEquals(8, MsgLayout.IOV_LEN);
+    }
+
+    @Test
+    void messageNameSpaceHoldsEitherSockaddr() {
+        // docs/ABI.md#bsd-socket-addresses: the kernel writes up to a 28-byte sockaddr_in6 into
+        // each message's name space, whose size MsgArray fixes once for every system.
+        assertEquals(28, BsdSockaddr.MAX_SIZE);
+        assertTrue(MsgArray.NAME_SIZE >= BsdSockaddr.MAX_SIZE);
     }
 
     @Test
     void messageTruncatedFlagIs4point4BsdsValue() {
-        // Not in bsd-abi.md: sys/socket.h of FreeBSD and OpenBSD (Linux differs: 0x20).
+        // docs/ABI.md#bsd-message-headers: sys/socket.h of FreeBSD and OpenBSD (Linux differs: 0x20).
         assertEquals(0x10, BsdDivertSocket.MSG_TRUNC);
     }
 
     @Test
     void errnoNumbersAreTheReferenceOnesOnTheBsds() {
-        // The same number on every system, so checked as they are.
+        // The same number on every system, so checked as they are (docs/ABI.md#errno).
         assertEquals(1, Errno.EPERM);
+        assertEquals(2, Errno.ENOENT);
         assertEquals(4, Errno.EINTR);
         assertEquals(9, Errno.EBADF);
+        assertEquals(12, Errno.ENOMEM);
         assertEquals(13, Errno.EACCES);
+        assertEquals(16, Errno.EBUSY);
         assertEquals(22, Errno.EINVAL);
         // The BSD numbers where Linux differs.
         assertEquals(35, Errno.Bsd.EAGAIN);
@@ -120,7 +138,7 @@ class BsdAbiTest {
         assertEquals(51, Errno.Bsd.ENETUNREACH);
         assertEquals(55, Errno.Bsd.ENOBUFS);
         assertEquals(65, Errno.Bsd.EHOSTUNREACH);
-        // Not in bsd-abi.md: sys/errno.h of FreeBSD and OpenBSD.
+        // docs/ABI.md#errno: sys/errno.h of FreeBSD and OpenBSD (macOS differs: 102).
         assertEquals(45, Errno.Bsd.EOPNOTSUPP);
     }
 }

@@ -34,7 +34,8 @@ import org.nettydivert.transport.DivertAddress.Direction;
 
 /**
  * Divert socket addresses as FreeBSD and OpenBSD read and write them, byte for byte against
- * {@code reference/bsd-abi.md} and the divert(4) manual pages.
+ * {@code docs/ABI.md#bsd-socket-addresses} (the kernel functions that fill and read each field)
+ * and the divert(4) manual pages.
  */
 class BsdSockaddrTest {
     private static final int PORT = 8668;

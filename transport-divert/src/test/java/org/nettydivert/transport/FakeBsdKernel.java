@@ -25,7 +25,7 @@ import java.util.Map;
 /**
  * A stand-in for a BSD kernel behind {@link BsdDivertSocket.Syscalls}: it answers socket,
  * setsockopt and bind as scripted, and reads and writes the {@code struct mmsghdr} arrays it is
- * given at the BSD offsets of {@code reference/bsd-abi.md} (msghdr 48 bytes: name @0, namelen
+ * given at the BSD offsets of {@code docs/ABI.md#bsd-message-headers} (msghdr 48 bytes: name @0, namelen
  * @8, iov @16, iovlen @24, flags @44; mmsghdr 56 with msg_len @48; iovec 16), as libc's
  * recvmmsg and sendmmsg loops do: a later message's error ends the call with the count so far,
  * and is reported by the next call.

@@ -23,7 +23,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
-/** {@code struct kevent} and the kqueue constants, pinned to {@code reference/bsd-abi.md}. */
+/** {@code struct kevent} and the kqueue constants, pinned to {@code docs/ABI.md#kqueue}. */
 class KeventLayoutTest {
 
     @Test

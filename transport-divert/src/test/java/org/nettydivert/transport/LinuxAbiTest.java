@@ -29,8 +29,8 @@ import org.nettydivert.testing.CHeaders;
 
 /**
  * Every number the Linux backend hard-codes, checked against the system headers compiled with
- * gcc at test time. The BSD struct layouts and errno numbers are pinned to {@code
- * reference/bsd-abi.md} by {@code BsdAbiTest}.
+ * gcc at test time. The BSD struct layouts and errno numbers are pinned to {@code docs/ABI.md}
+ * by {@code BsdAbiTest}; that file also lists, per constant, the header this test reads it from.
  */
 class LinuxAbiTest {
     private static final List<String> HEADERS = List.of(
@@ -139,6 +139,32 @@ class LinuxAbiTest {
     @Test
     void netfilterVerdictsAndHooksMatchTheHeaders() {
         assertMatches(LinuxAbi.class, NETFILTER);
+    }
+
+    /**
+     * NfqueueSocket composes each message's {@code nlmsg_type} as {@code NFNL_SUBSYS_QUEUE << 8 |
+     * NFQNL_MSG_*} and compares received types with it: the header's own split of a type into
+     * subsystem and message must give the parts back (docs/ABI.md#netlink-and-nfqueue).
+     */
+    @Test
+    void nfqueueMessageTypeIsTheSubsystemInTheHighByte() {
+        Map<String, String> split = new LinkedHashMap<>();
+        Map<String, Long> expected = new LinkedHashMap<>();
+        int[] messages = {
+            LinuxAbi.NFQNL_MSG_PACKET,
+            LinuxAbi.NFQNL_MSG_VERDICT,
+            LinuxAbi.NFQNL_MSG_CONFIG,
+            LinuxAbi.NFQNL_MSG_VERDICT_BATCH
+        };
+        for (int message : messages) {
+            int type = LinuxAbi.NFNL_SUBSYS_QUEUE << 8 | message;
+            split.put("subsystem of " + type, "NFNL_SUBSYS_ID(" + type + ")");
+            split.put("message of " + type, "NFNL_MSG_TYPE(" + type + ")");
+            expected.put("subsystem of " + type, (long) LinuxAbi.NFNL_SUBSYS_QUEUE);
+            expected.put("message of " + type, (long) message);
+        }
+
+        assertEquals(expected, CHeaders.evaluate(HEADERS, split));
     }
 
     @Test
@@ -307,7 +333,7 @@ class LinuxAbiTest {
     /**
      * Linux numbers errors differently from the BSDs from 35 up (and EAGAIN, 11 on Linux). A
      * constant numbered differently needs its BSD number in {@code Errno.Bsd}
-     * (which {@code BsdAbiTest} pins to {@code reference/bsd-abi.md}, as it does MsgLayout.BSD).
+     * (which {@code BsdAbiTest} pins to {@code docs/ABI.md#errno}, as it does MsgLayout.BSD).
      */
     @Test
     void everyErrnoThatLinuxNumbersAbove34HasABsdNumber() {

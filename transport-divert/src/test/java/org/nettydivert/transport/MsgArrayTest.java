@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * the pointers it wrote as the kernel would.
  */
 class MsgArrayTest {
-    // Offsets as the C structs have them (LinuxAbiTest and bsd-abi.md pin the same numbers).
+    // Offsets as the C structs have them (LinuxAbiTest and BsdAbiTest pin the same; docs/ABI.md).
     private static final int NAME = 0;
     private static final int NAMELEN = 8;
     private static final int IOV = 16;
