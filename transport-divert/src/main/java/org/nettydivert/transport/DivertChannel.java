@@ -89,8 +89,8 @@ public final class DivertChannel extends AbstractChannel {
     private volatile boolean open = true;
     private volatile boolean active;
     private boolean readPending;
-    private boolean ownFlushScheduled;
-    private final Runnable ownFlush = this::flushOwnMessagesNow;
+    private boolean pendingFlushScheduled;
+    private final Runnable pendingFlush = this::flushPendingVerdictsNow;
 
     // Reused by every read and write loop.
     private DivertPacket[] readBatch;
@@ -196,7 +196,7 @@ public final class DivertChannel extends AbstractChannel {
         return new DivertStats(
                 packetsRead,
                 packetsReinjected,
-                s == null ? 0 : s.acceptedAsRead(),
+                s == null ? 0 : s.reinjectedUnchanged(),
                 packetsInjected,
                 writesFailed,
                 s == null ? 0 : s.releaseDrops(),
@@ -386,7 +386,7 @@ public final class DivertChannel extends AbstractChannel {
                 return;
             }
         }
-        if (!s.flushOwnMessages()) {
+        if (!s.flushPendingVerdicts()) {
             waitForWritable(s.blockedFd());
             return;
         }
@@ -404,24 +404,24 @@ public final class DivertChannel extends AbstractChannel {
     }
 
     /**
-     * Called by the socket when it has messages of its own to send (Linux drop verdicts): they
-     * go out after the current read loop, and its flush, are done.
+     * Called by the socket when it owes verdicts of its own (Linux: drops of released packets):
+     * they go out after the current read loop, and its flush, are done.
      */
-    void flushOwnMessagesSoon() {
-        if (!ownFlushScheduled) {
-            ownFlushScheduled = true;
-            eventLoop().execute(ownFlush);
+    void flushPendingVerdictsSoon() {
+        if (!pendingFlushScheduled) {
+            pendingFlushScheduled = true;
+            eventLoop().execute(pendingFlush);
         }
     }
 
-    private void flushOwnMessagesNow() {
-        ownFlushScheduled = false;
+    private void flushPendingVerdictsNow() {
+        pendingFlushScheduled = false;
         DivertSocket s = socket;
         if (s == null || !open) {
             return;
         }
         try {
-            if (!s.flushOwnMessages()) {
+            if (!s.flushPendingVerdicts()) {
                 waitForWritable(s.blockedFd());
             }
         } catch (IOException e) {
@@ -472,7 +472,7 @@ public final class DivertChannel extends AbstractChannel {
         if (failure != null) {
             pipeline.fireExceptionCaught(failure);
         }
-        flushOwnMessagesNow();
+        flushPendingVerdictsNow();
         if (!readPending && !config.isAutoRead()) {
             setReadInterest(false);
         }
@@ -483,7 +483,7 @@ public final class DivertChannel extends AbstractChannel {
         for (Descriptor d : descriptors) {
             d.setInterest(Poller.WRITABLE, false);
         }
-        flushOwnMessagesNow();
+        flushPendingVerdictsNow();
         ((DivertUnsafe) unsafe()).forceFlush();
     }
 

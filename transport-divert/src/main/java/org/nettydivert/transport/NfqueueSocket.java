@@ -117,7 +117,7 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
     private long releaseDrops;
     private long timeoutDrops;
     private long overflows;
-    private long acceptedAsRead;
+    private long reinjectedUnchanged;
     private long batchVerdicts;
     private long packetsTruncated;
     private final KernelQueueCounters kernelCounters;
@@ -657,7 +657,7 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
             }
             // Bytes as the kernel gave them need not go back: its own copy is the packet (whole,
             // even when we were given only its first bytes).
-            VerdictBuf asRead = content instanceof VerdictBuf && ((VerdictBuf) content).isAsRead(this, address.tag())
+            VerdictBuf asRead = content instanceof VerdictBuf && ((VerdictBuf) content).isUnchanged(this, address.tag())
                     ? (VerdictBuf) content
                     : null;
             boolean withPayload = asRead == null;
@@ -842,7 +842,7 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
         for (int i = 0; i < batched; i++) {
             table.remove(batchIds[i]);
         }
-        acceptedAsRead += batchAsRead;
+        reinjectedUnchanged += batchAsRead;
         if (merged) {
             batchVerdicts++;
         }
@@ -926,7 +926,7 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
         }
         queueOwnVerdict(id, NF_DROP);
         // Sent once the current read loop and its flush are done.
-        channel.flushOwnMessagesSoon();
+        channel.flushPendingVerdictsSoon();
     }
 
     private void queueOwnVerdict(long id, int verdict) {
@@ -942,7 +942,7 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
     }
 
     @Override
-    boolean flushOwnMessages() throws IOException {
+    boolean flushPendingVerdicts() throws IOException {
         while (ownCount > 0 && !closed) {
             clearSend();
             int taken = 0;
@@ -990,7 +990,7 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
             queueOwnVerdict(id, NF_DROP | FORCED);
         }
         if (ownCount > before) {
-            channel.flushOwnMessagesSoon();
+            channel.flushPendingVerdictsSoon();
         }
     }
     // ---- interfaces
@@ -1063,8 +1063,8 @@ final class NfqueueSocket extends DivertSocket implements VerdictBuf.Owner {
     }
 
     @Override
-    long acceptedAsRead() {
-        return acceptedAsRead;
+    long reinjectedUnchanged() {
+        return reinjectedUnchanged;
     }
 
     @Override
