@@ -82,7 +82,13 @@ public final class DivertChannel extends AbstractChannel {
      */
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 32);
 
+    /** How a channel opens its socket when it binds: the system's way, or a test's stand-in kernel. */
+    interface SocketOpener {
+        DivertSocket open(DivertChannel channel, DivertAddress address) throws IOException;
+    }
+
     private final DivertChannelConfig config;
+    private final SocketOpener opener;
     private DivertSocket socket;
     private DivertAddress localAddress;
     private Descriptor[] descriptors = new Descriptor[0];
@@ -106,7 +112,13 @@ public final class DivertChannel extends AbstractChannel {
 
     /** A channel that is not yet registered or bound. */
     public DivertChannel() {
+        this(DivertSocket::open);
+    }
+
+    /** A channel whose socket {@code opener} opens: how tests put a stand-in kernel under it. */
+    DivertChannel(SocketOpener opener) {
         super(null);
+        this.opener = opener;
         config = new DivertChannelConfig(this);
     }
 
@@ -256,7 +268,7 @@ public final class DivertChannel extends AbstractChannel {
         readBatch = new DivertPacket[batch];
         writeBatch = new DivertPacket[batch];
         writeFailures = new Throwable[batch];
-        socket = DivertSocket.open(this, bindAddress);
+        socket = opener.open(this, bindAddress);
         try {
             registerDescriptors();
         } catch (Throwable t) {
