@@ -238,6 +238,11 @@ final class FakeNfqueueKernel implements NfqueueIo {
         return new ArrayList<>(held.keySet());
     }
 
+    /** Forgets the packets held: the kernel drops them itself when the queue's socket closes. */
+    synchronized void clearHeld() {
+        held.clear();
+    }
+
     synchronized void clearRefused() {
         refused.clear();
     }
