@@ -258,11 +258,6 @@ final class NfqueueSocket extends DivertSocket {
         return engine.flushPendingVerdicts();
     }
 
-    /** The verdict bookkeeping: for tests. */
-    VerdictEngine engine() {
-        return engine;
-    }
-
     // ---- counters and close
 
     @Override

@@ -14,11 +14,9 @@
 package org.nettydivert.transport;
 
 import static org.nettydivert.transport.LinuxAbi.*;
-import static org.nettydivert.transport.NfqueueMessages.BARE_VERDICT;
 import static org.nettydivert.transport.NfqueueMessages.VERDICT_HEADER;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -49,9 +47,7 @@ final class VerdictEngine implements VerdictBuf.Owner {
     /** Ids of the pending verdicts in the last send that were release drops; -1 for forced ones. */
     private final long[] pendingSent;
 
-    private final MsgArray send;
-    private final ByteBuf headers;
-    private final ByteBuf zeros = Unpooled.directBuffer(4).writeZero(4);
+    private final VerdictBatch batch;
     private final int sendLimit;
     private final long timeoutNanos;
     private final ScheduledFuture<?> timeoutTask;
@@ -86,10 +82,8 @@ final class VerdictEngine implements VerdictBuf.Owner {
         int batchSize = config.getBatchSize();
         table = new VerdictTable(config.getQueueMaxlen());
         batchIds = new long[batchSize];
-        // A verdict is up to three iovecs (headers, payload, padding); a pending one is one.
-        send = new MsgArray(MsgLayout.LINUX, 1, 3 * batchSize + 256);
+        batch = new VerdictBatch(queue, batchSize);
         pendingSent = new long[3 * batchSize + 256];
-        headers = Unpooled.directBuffer((batchSize + 256) * VERDICT_HEADER);
         sendLimit = io.sendBufferSize() - 64;
         timeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.getVerdictTimeoutMillis());
         long period = Math.max(10, Math.min(1000, config.getVerdictTimeoutMillis() / 4));
@@ -110,11 +104,6 @@ final class VerdictEngine implements VerdictBuf.Owner {
         if (id >= 0) {
             pending.add(id, NF_REPEAT, true);
         }
-    }
-
-    /** Whether packet {@code id} waits for a verdict. */
-    boolean isWaiting(long id) {
-        return table.contains(id);
     }
 
     // ---- writing back
@@ -168,7 +157,7 @@ final class VerdictEngine implements VerdictBuf.Owner {
             }
             boolean withMark = unchanged == null || address.mark() != unchanged.mark();
             int messageBytes = withPayload ? VERDICT_HEADER + align4(length) : VERDICT_HEADER;
-            if (batched > 0 && (bytes + messageBytes > sendLimit || send.iovecsLeft() < 3)) {
+            if (batched > 0 && (bytes + messageBytes > sendLimit || !batch.hasRoomForAccept())) {
                 if (!sendBatch(batchStart, batched, failures)) {
                     return blocked(batchStart, count, failures);
                 }
@@ -180,7 +169,7 @@ final class VerdictEngine implements VerdictBuf.Owner {
             if (batched == 0) {
                 batchStart = i;
             }
-            appendAccept(address, content, offset, withPayload ? length : -1, withMark);
+            batch.addAccept(address.tag(), withMark, address.mark(), content, offset, withPayload ? length : -1);
             batchIds[batched++] = address.tag();
             bytes += messageBytes;
             if (unchanged != null) {
@@ -251,29 +240,9 @@ final class VerdictEngine implements VerdictBuf.Owner {
     }
 
     private void beginBatch() {
-        clearSend();
+        batch.clear();
         batchUnchanged = 0;
         batchBare = true;
-    }
-
-    private void clearSend() {
-        send.clear();
-        send.addMessage(0);
-        headers.clear();
-    }
-
-    /** Appends an NF_ACCEPT verdict with {@code length} bytes of {@code content} (none if negative). */
-    private void appendAccept(DivertAddress address, ByteBuf content, int offset, int length, boolean withMark) {
-        int start = NfqueueMessages.putAcceptHeaders(headers, queue, address.tag(), withMark, address.mark(), length);
-        send.addIovec(headers.memoryAddress() + start, headers.writerIndex() - start);
-        if (length < 0) {
-            return;
-        }
-        send.addIovec(content.memoryAddress() + offset, length);
-        int padding = align4(length) - length;
-        if (padding > 0) {
-            send.addIovec(zeros.memoryAddress(), padding);
-        }
     }
 
     /**
@@ -287,9 +256,7 @@ final class VerdictEngine implements VerdictBuf.Owner {
         if (batched < 2 || !batchBare || pending.size() > 0 || !table.areOldest(batchIds, batched)) {
             return false;
         }
-        clearSend();
-        NfqueueMessages.putBatchVerdict(headers, queue, batchIds[batched - 1], NF_ACCEPT);
-        send.addIovec(headers.memoryAddress(), headers.writerIndex());
+        batch.replaceWithBatchVerdict(batchIds[batched - 1], NF_ACCEPT);
         return true;
     }
 
@@ -300,7 +267,7 @@ final class VerdictEngine implements VerdictBuf.Owner {
      */
     private boolean sendBatch(int from, int batched, Throwable[] failures) {
         boolean merged = mergeIntoBatchVerdict(batched);
-        if (io.send(send.msghdrAddress(0)) < 0) {
+        if (batch.send(io) < 0) {
             int errno = io.errno();
             if (errno == Errno.EAGAIN) {
                 blockedFd = io.netlinkFd();
@@ -360,24 +327,20 @@ final class VerdictEngine implements VerdictBuf.Owner {
     /** As {@link DivertSocket#flushPendingVerdicts}. */
     boolean flushPendingVerdicts() throws IOException {
         while (pending.size() > 0 && !closed) {
-            clearSend();
+            batch.clear();
             int taken = 0;
             int sent = 0;
-            for (;
-                    taken < pending.size() && send.iovecsLeft() > 0 && headers.writableBytes() >= BARE_VERDICT;
-                    taken++) {
+            for (; taken < pending.size() && batch.hasRoomForBare(); taken++) {
                 long id = pending.id(taken);
                 boolean forced = pending.isForced(taken);
                 // A drop for a packet that was written meanwhile (its content replaced) is void.
                 if (!forced && !table.contains(id)) {
                     continue;
                 }
-                int start = headers.writerIndex();
-                NfqueueMessages.putBareVerdict(headers, queue, id, pending.verdict(taken));
-                send.addIovec(headers.memoryAddress() + start, headers.writerIndex() - start);
+                batch.addBare(id, pending.verdict(taken));
                 pendingSent[sent++] = forced ? -1 : id;
             }
-            if (sent > 0 && io.send(send.msghdrAddress(0)) < 0) {
+            if (sent > 0 && batch.send(io) < 0) {
                 int errno = io.errno();
                 if (errno == Errno.EAGAIN) {
                     blockedFd = io.netlinkFd(); // still owed, all of them
@@ -442,8 +405,6 @@ final class VerdictEngine implements VerdictBuf.Owner {
         timeoutTask.cancel(false);
         table.clear();
         pending.clear();
-        send.release();
-        headers.release();
-        zeros.release();
+        batch.release();
     }
 }

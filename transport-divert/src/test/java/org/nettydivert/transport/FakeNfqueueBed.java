@@ -85,11 +85,6 @@ final class FakeNfqueueBed implements AutoCloseable {
         return channel;
     }
 
-    /** The channel's verdict engine. */
-    VerdictEngine engine() {
-        return ((NfqueueSocket) channel.socket()).engine();
-    }
-
     /** Queues {@code packets} in the fake kernel and waits until the handler has kept them all. */
     List<DivertPacket> deliver(byte[]... packets) throws InterruptedException {
         for (byte[] p : packets) {
