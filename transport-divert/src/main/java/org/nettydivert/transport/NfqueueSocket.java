@@ -80,7 +80,7 @@ final class NfqueueSocket extends DivertSocket {
         slots = new ByteBuf[batchSize];
         receive = new MsgArray(MsgLayout.LINUX, batchSize, batchSize);
         kernelCounters = KernelQueueCounters.ofCallingThread(queue);
-        engine = new VerdictEngine(queue, config, io, injector, channel.eventLoop(), channel::flushPendingVerdictsSoon);
+        engine = new VerdictEngine(queue, config, io, injector, channel::eventLoop, channel::flushPendingVerdictsSoon);
     }
 
     static NfqueueSocket open(DivertChannel channel, DivertAddress address) throws IOException {

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Gives every NFQUEUE packet read exactly one verdict. Writing back: one NF_ACCEPT message per
@@ -39,7 +40,9 @@ final class VerdictEngine implements VerdictBuf.Owner {
     private final int queue;
     private final NfqueueIo io;
     private final RawInjector injector;
-    private final EventLoop loop;
+    /** The channel's loop, asked each time: a channel may move to another loop after bind. */
+    private final Supplier<EventLoop> loop;
+
     private final Runnable flushSoon;
     private final VerdictTable table;
     private final PendingVerdicts pending = new PendingVerdicts();
@@ -72,7 +75,7 @@ final class VerdictEngine implements VerdictBuf.Owner {
             DivertChannelConfig config,
             NfqueueIo io,
             RawInjector injector,
-            EventLoop loop,
+            Supplier<EventLoop> loop,
             Runnable flushSoon) {
         this.queue = queue;
         this.io = io;
@@ -87,7 +90,7 @@ final class VerdictEngine implements VerdictBuf.Owner {
         sendLimit = io.sendBufferSize() - 64;
         timeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.getVerdictTimeoutMillis());
         long period = Math.max(10, Math.min(1000, config.getVerdictTimeoutMillis() / 4));
-        timeoutTask = loop.scheduleAtFixedRate(this::expire, period, period, TimeUnit.MILLISECONDS);
+        timeoutTask = loop.get().scheduleAtFixedRate(this::expire, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** Records packet {@code id}, read at {@code nanos}, as waiting for its verdict. */
@@ -304,11 +307,12 @@ final class VerdictEngine implements VerdictBuf.Owner {
         if (closed) {
             return; // the kernel dropped what the closed queue held
         }
-        if (loop.inEventLoop()) {
+        EventLoop current = loop.get();
+        if (current.inEventLoop()) {
             releasedInLoop(id);
         } else {
             try {
-                loop.execute(() -> releasedInLoop(id));
+                current.execute(() -> releasedInLoop(id));
             } catch (RejectedExecutionException e) {
                 // The loop is gone, and with it the channel and its queue.
             }

@@ -337,8 +337,12 @@ final class FakeNfqueueKernel implements NfqueueIo {
         return datagram;
     }
 
-    /** The NFQNL_MSG_PACKET the kernel sends for {@code p}, as nfqnl_build_packet_message writes it. */
     private byte[] packetMessage(Packet p) {
+        return packetMessage(p, queue);
+    }
+
+    /** The NFQNL_MSG_PACKET the kernel sends for {@code p}, as nfqnl_build_packet_message writes it. */
+    static byte[] packetMessage(Packet p, int queue) {
         ByteBuffer b = ByteBuffer.allocate(256 + p.copied).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0).putShort((short) PACKET_TYPE).putShort((short) 0).putInt(0).putInt(0);
         b.put((byte) 2).put((byte) 0).order(ByteOrder.BIG_ENDIAN).putShort((short) queue);
