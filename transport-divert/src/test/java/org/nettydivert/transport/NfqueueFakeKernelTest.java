@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nettydivert.transport.FakeNfqueueBed.outcome;
 import static org.nettydivert.transport.FakeNfqueueBed.udp4;
+import static org.nettydivert.transport.FakeNfqueueBed.udp6;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -472,5 +473,58 @@ class NfqueueFakeKernelTest {
                 List.of(1L, 2L, 3L, 4L, 5L),
                 bed.kernel.verdicts().stream().map(v -> v.id).toList());
         assertTrue(bed.kernel.sendCalls() >= 3, "sends: " + bed.kernel.sendCalls());
+    }
+
+    @Test
+    void idsAbove2To31AreUnsignedBothWays() throws Exception {
+        bed.bind();
+        bed.kernel.skipTo(0xFFFFFFF0L);
+        List<DivertPacket> ps = bed.deliver(udp4(1, 10), udp4(2, 10), udp4(3, 10));
+        assertEquals(0xFFFFFFF0L, ps.get(0).address().tag());
+        ps.get(2).content().setByte(30, 1);
+        for (ChannelFuture f : bed.writeInOneFlush(ps.toArray(new DivertPacket[0]))) {
+            assertNull(outcome(f));
+        }
+        assertTrue(bed.kernel.awaitEmpty());
+        assertEquals(
+                List.of(0xFFFFFFF0L, 0xFFFFFFF1L, 0xFFFFFFF2L),
+                bed.kernel.verdicts().stream().map(v -> v.id).toList());
+        assertNotNull(bed.kernel.verdictFor(0xFFFFFFF2L).payload);
+    }
+
+    @Test
+    void aChangedIpv6PacketCarriesItsBytes() throws Exception {
+        bed.bind();
+        DivertPacket p = bed.deliver(udp6(1, 30)).get(0);
+        p.content().setByte(50, 0x42);
+        byte[] expected = bytes(p.content());
+        assertNull(outcome(bed.writeInOneFlush(p)[0]));
+        assertEquals(hex(expected), bed.kernel.verdictFor(1).payload);
+    }
+
+    @Test
+    void aWriteFromAnotherThreadIsAnsweredLikeOneOnTheLoop() throws Exception {
+        bed.bind();
+        DivertPacket p = bed.deliver(udp4(1, 10)).get(0);
+        assertNull(outcome(bed.channel.writeAndFlush(p)));
+        assertEquals(NF_ACCEPT, bed.kernel.verdictFor(1).verdict);
+    }
+
+    @Test
+    void aPipelineThatWritesEveryPacketBackAnswersEachReadLoopInOneSend() throws Exception {
+        bed.bind(new Bootstrap(), (ctx, p) -> ctx.write(p));
+        bed.onLoop(() -> {
+            // Queued from the loop, so that all eight are read in one read loop.
+            for (int i = 0; i < 8; i++) {
+                bed.kernel.queue(udp4(i, 10 + i));
+            }
+            return null;
+        });
+        assertTrue(bed.kernel.awaitEmpty());
+        List<FakeNfqueueKernel.Event> verdicts = bed.kernel.verdicts();
+        assertEquals(8, verdicts.size());
+        assertTrue(verdicts.stream().allMatch(v -> v.batch), verdicts.toString());
+        assertEquals(1, bed.kernel.sendCalls());
+        assertTrue(bed.kernel.await(() -> bed.channel.stats().packetsReinjectedUnchanged() == 8));
     }
 }

@@ -249,9 +249,10 @@ class NfqueueVerdictFakeKernelTest {
 
     @Test
     void onlyPacketsOlderThanTheTimeoutAreDropped() throws Exception {
-        bed.bind(new Bootstrap().option(DivertChannelOption.VERDICT_TIMEOUT_MILLIS, 300), (ctx, p) -> bed.read.add(p));
+        // Far apart, so that a busy machine cannot make both expire in one sweep.
+        bed.bind(new Bootstrap().option(DivertChannelOption.VERDICT_TIMEOUT_MILLIS, 1000), (ctx, p) -> bed.read.add(p));
         DivertPacket old = bed.deliver(udp4(1, 10)).get(0);
-        Thread.sleep(200);
+        Thread.sleep(500);
         DivertPacket young = bed.deliver(udp4(2, 10)).get(0);
         assertTrue(bed.kernel.await(() -> bed.kernel.verdictFor(1) != null));
         assertNull(bed.kernel.verdictFor(2), "the younger one still waits");
