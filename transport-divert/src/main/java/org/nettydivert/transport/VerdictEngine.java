@@ -86,7 +86,7 @@ final class VerdictEngine implements VerdictBuf.Owner {
         table = new VerdictTable(config.getQueueMaxlen());
         batchIds = new long[batchSize];
         batch = new VerdictBatch(queue, batchSize);
-        pendingSent = new long[3 * batchSize + 256];
+        pendingSent = new long[3 * batchSize + 256]; // a bare verdict per iovec of the batch, at most
         sendLimit = io.sendBufferSize() - 64;
         timeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.getVerdictTimeoutMillis());
         long period = Math.max(10, Math.min(1000, config.getVerdictTimeoutMillis() / 4));

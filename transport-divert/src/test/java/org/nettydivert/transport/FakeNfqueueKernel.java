@@ -21,7 +21,9 @@ import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
@@ -33,8 +35,10 @@ import java.util.function.BooleanSupplier;
  * verdict messages it is sent, as the kernel does: a verdict for an id it does not hold is
  * refused with an NLMSG_ERROR reply, a batch verdict applies to every held id up to its own,
  * NF_REPEAT queues the packet again under a new id. What it applied is recorded in order, with
- * injected packets in the same timeline. It can refuse a sendmsg (EAGAIN or another errno) on
- * demand.
+ * injected packets in the same timeline. On demand it refuses a whole sendmsg (EAGAIN or another
+ * errno: netlink applies all of a datagram or none of it), refuses the verdicts for one packet
+ * within a send that otherwise applies (answering with NLMSG_ERROR), fails reads, or fails raw
+ * sendto calls.
  *
  * <p>Its descriptors are real eventfds, so that a real {@link DivertIoHandler} loop can watch
  * them: the netlink one is readable while packets wait to be handed out; all are writable.
@@ -114,7 +118,7 @@ final class FakeNfqueueKernel implements NfqueueIo {
     private final List<String> refused = new ArrayList<>();
     private final Deque<Integer> sendErrors = new ArrayDeque<>();
     private final Deque<Integer> receiveErrors = new ArrayDeque<>();
-    private final java.util.Set<Long> rejected = new java.util.HashSet<>();
+    private final Set<Long> rejected = new HashSet<>();
     private final Deque<Integer> rawErrors = new ArrayDeque<>();
     private final List<Integer> closed = new ArrayList<>();
     private long nextId = 1;
