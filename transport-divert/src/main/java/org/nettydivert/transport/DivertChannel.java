@@ -82,15 +82,21 @@ public final class DivertChannel extends AbstractChannel {
      */
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 32);
 
+    /** How a channel opens its socket when it binds: the system's way, or a test's stand-in kernel. */
+    interface SocketOpener {
+        DivertSocket open(DivertChannel channel, DivertAddress address) throws IOException;
+    }
+
     private final DivertChannelConfig config;
+    private final SocketOpener opener;
     private DivertSocket socket;
     private DivertAddress localAddress;
     private Descriptor[] descriptors = new Descriptor[0];
     private volatile boolean open = true;
     private volatile boolean active;
     private boolean readPending;
-    private boolean ownFlushScheduled;
-    private final Runnable ownFlush = this::flushOwnMessagesNow;
+    private boolean pendingFlushScheduled;
+    private final Runnable pendingFlush = this::flushPendingVerdictsNow;
 
     // Reused by every read and write loop.
     private DivertPacket[] readBatch;
@@ -106,7 +112,13 @@ public final class DivertChannel extends AbstractChannel {
 
     /** A channel that is not yet registered or bound. */
     public DivertChannel() {
+        this(DivertSocket::open);
+    }
+
+    /** A channel whose socket {@code opener} opens: how tests put a stand-in kernel under it. */
+    DivertChannel(SocketOpener opener) {
         super(null);
+        this.opener = opener;
         config = new DivertChannelConfig(this);
     }
 
@@ -196,7 +208,7 @@ public final class DivertChannel extends AbstractChannel {
         return new DivertStats(
                 packetsRead,
                 packetsReinjected,
-                s == null ? 0 : s.acceptedAsRead(),
+                s == null ? 0 : s.reinjectedUnchanged(),
                 packetsInjected,
                 writesFailed,
                 s == null ? 0 : s.releaseDrops(),
@@ -257,7 +269,7 @@ public final class DivertChannel extends AbstractChannel {
         readBatch = new DivertPacket[batch];
         writeBatch = new DivertPacket[batch];
         writeFailures = new Throwable[batch];
-        socket = DivertSocket.open(this, bindAddress);
+        socket = opener.open(this, bindAddress);
         try {
             registerDescriptors();
         } catch (Throwable t) {
@@ -387,7 +399,7 @@ public final class DivertChannel extends AbstractChannel {
                 return;
             }
         }
-        if (!s.flushOwnMessages()) {
+        if (!s.flushPendingVerdicts()) {
             waitForWritable(s.blockedFd());
             return;
         }
@@ -405,24 +417,24 @@ public final class DivertChannel extends AbstractChannel {
     }
 
     /**
-     * Called by the socket when it has messages of its own to send (Linux drop verdicts): they
-     * go out after the current read loop, and its flush, are done.
+     * Called by the socket when it owes verdicts of its own (Linux: drops of released packets):
+     * they go out after the current read loop, and its flush, are done.
      */
-    void flushOwnMessagesSoon() {
-        if (!ownFlushScheduled) {
-            ownFlushScheduled = true;
-            eventLoop().execute(ownFlush);
+    void flushPendingVerdictsSoon() {
+        if (!pendingFlushScheduled) {
+            pendingFlushScheduled = true;
+            eventLoop().execute(pendingFlush);
         }
     }
 
-    private void flushOwnMessagesNow() {
-        ownFlushScheduled = false;
+    private void flushPendingVerdictsNow() {
+        pendingFlushScheduled = false;
         DivertSocket s = socket;
         if (s == null || !open) {
             return;
         }
         try {
-            if (!s.flushOwnMessages()) {
+            if (!s.flushPendingVerdicts()) {
                 waitForWritable(s.blockedFd());
             }
         } catch (IOException e) {
@@ -473,7 +485,7 @@ public final class DivertChannel extends AbstractChannel {
         if (failure != null) {
             pipeline.fireExceptionCaught(failure);
         }
-        flushOwnMessagesNow();
+        flushPendingVerdictsNow();
         if (!readPending && !config.isAutoRead()) {
             setReadInterest(false);
         }
@@ -484,7 +496,7 @@ public final class DivertChannel extends AbstractChannel {
         for (Descriptor d : descriptors) {
             d.setInterest(Poller.WRITABLE, false);
         }
-        flushOwnMessagesNow();
+        flushPendingVerdictsNow();
         ((DivertUnsafe) unsafe()).forceFlush();
     }
 

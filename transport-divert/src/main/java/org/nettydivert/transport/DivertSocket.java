@@ -69,10 +69,11 @@ abstract class DivertSocket {
     abstract int blockedFd();
 
     /**
-     * Sends what the socket has queued of its own (Linux: drop verdicts); returns false when the
-     * kernel would block on {@link #blockedFd()}. Called after each read loop and each write.
+     * Sends the verdicts the socket owes of its own accord (Linux: NF_DROP for released and
+     * expired packets, NF_REPEAT for ones it could not take); returns false when the kernel would
+     * block on {@link #blockedFd()}. Called after each read loop and each write.
      */
-    boolean flushOwnMessages() throws IOException {
+    boolean flushPendingVerdicts() throws IOException {
         return true;
     }
 
@@ -86,8 +87,11 @@ abstract class DivertSocket {
         return 0;
     }
 
-    /** Read packets written back without their bytes, because the pipeline left them as read (Linux). */
-    long acceptedAsRead() {
+    /**
+     * Read packets written back unchanged, so without their bytes: the kernel's copy goes on
+     * (Linux; {@link DivertStats#packetsReinjectedUnchanged()}).
+     */
+    long reinjectedUnchanged() {
         return 0;
     }
 

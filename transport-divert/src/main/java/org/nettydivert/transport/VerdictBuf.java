@@ -71,7 +71,7 @@ final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
      * Whether this is the content of {@code owner}'s packet {@code packetId}, whole and untouched
      * since it was read: then the kernel's own copy of the packet is what the pipeline wants sent.
      */
-    boolean isAsRead(Owner owner, long packetId) {
+    boolean isUnchanged(Owner owner, long packetId) {
         return !touched
                 && this.owner == owner
                 && this.packetId == packetId

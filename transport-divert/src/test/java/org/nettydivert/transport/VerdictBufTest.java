@@ -183,14 +183,14 @@ class VerdictBufTest {
     }
 
     @Test
-    void aFreshBufferIsAsRead() {
+    void aFreshBufferIsUnchanged() {
         VerdictBuf buf = buffer();
-        assertTrue(buf.isAsRead(owner, 42));
+        assertTrue(buf.isUnchanged(owner, 42));
         assertEquals(7, buf.mark());
         assertEquals(LENGTH, buf.readableBytes());
         assertEquals(8, buf.getByte(0), "a view of the bytes at the offset");
-        assertFalse(buf.isAsRead(owner, 43), "another packet's id");
-        assertFalse(buf.isAsRead(id -> {}, 42), "another socket");
+        assertFalse(buf.isUnchanged(owner, 43), "another packet's id");
+        assertFalse(buf.isUnchanged(id -> {}, 42), "another socket");
         buf.release();
     }
 
@@ -201,7 +201,7 @@ class VerdictBufTest {
             try {
                 write.getValue().accept(buf);
                 assertTrue(buf.isTouched(), write.getKey() + " marks the buffer touched");
-                assertFalse(buf.isAsRead(owner, 42), write.getKey());
+                assertFalse(buf.isUnchanged(owner, 42), write.getKey());
             } finally {
                 buf.release();
             }
@@ -216,7 +216,7 @@ class VerdictBufTest {
                 read.getValue().accept(buf);
                 assertFalse(buf.isTouched(), read.getKey() + " leaves the buffer as read");
                 buf.readerIndex(0).writerIndex(LENGTH);
-                assertTrue(buf.isAsRead(owner, 42), read.getKey());
+                assertTrue(buf.isUnchanged(owner, 42), read.getKey());
             } finally {
                 buf.release();
             }
@@ -227,11 +227,11 @@ class VerdictBufTest {
     void trimmingOrSkippingBytesIsAChange() {
         VerdictBuf buf = buffer();
         buf.writerIndex(LENGTH - 1);
-        assertFalse(buf.isAsRead(owner, 42), "cut short");
+        assertFalse(buf.isUnchanged(owner, 42), "cut short");
         buf.writerIndex(LENGTH).readerIndex(1);
-        assertFalse(buf.isAsRead(owner, 42), "head skipped");
+        assertFalse(buf.isUnchanged(owner, 42), "head skipped");
         buf.readerIndex(0);
-        assertTrue(buf.isAsRead(owner, 42), "whole again, and nothing was written");
+        assertTrue(buf.isUnchanged(owner, 42), "whole again, and nothing was written");
         buf.release();
     }
 

@@ -1,0 +1,184 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.transport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link NfqueueMessages} byte for byte: the flyweight reads packet messages written by {@link
+ * FakeNfqueueKernel}'s independent encoder, and the verdict messages have the lengths, types and
+ * fields the kernel expects.
+ */
+class NfqueueMessagesTest {
+    private static final int QUEUE = 300;
+    private final ByteBuf buf = Unpooled.directBuffer(4096);
+
+    @AfterEach
+    void tearDown() {
+        buf.release();
+    }
+
+    private NfqueueMessages.PacketView parse(FakeNfqueueKernel.Packet p) {
+        byte[] message = FakeNfqueueKernel.packetMessage(p, QUEUE);
+        buf.clear().writeBytes(new byte[8]).writeBytes(message); // not at the start of the buffer
+        NfqueueMessages.PacketView view = new NfqueueMessages.PacketView();
+        view.parse(buf, 8, message.length);
+        return view;
+    }
+
+    @Test
+    void thePacketViewReadsEveryField() {
+        byte[] bytes = FakeNfqueueBed.udp4(1, 41);
+        FakeNfqueueKernel.Packet p = new FakeNfqueueKernel.Packet(0xFFFFFFFEL, bytes);
+        p.hook = 1;
+        p.mark = -7;
+        p.inIndex = 3;
+        p.outIndex = 4;
+        p.skbInfo = 1;
+        NfqueueMessages.PacketView v = parse(p);
+        assertEquals(0xFFFFFFFEL, v.id, "an unsigned 32-bit id");
+        assertEquals(1, v.hook);
+        assertTrue(v.isInbound());
+        assertEquals(-7, v.mark);
+        assertEquals(3, v.inIndex);
+        assertEquals(4, v.outIndex);
+        assertEquals(1, v.skbInfo);
+        assertEquals(bytes.length, v.payloadLength);
+        assertArrayEquals(bytes, ByteBufUtil.getBytes(buf, v.payload, v.payloadLength));
+        assertFalse(v.isTruncated());
+        assertEquals(0, v.capLength);
+    }
+
+    @Test
+    void aFreshParseForgetsThePreviousMessage() {
+        FakeNfqueueKernel.Packet first = new FakeNfqueueKernel.Packet(1, FakeNfqueueBed.udp4(1, 10));
+        first.mark = 9;
+        first.inIndex = 2;
+        NfqueueMessages.PacketView v = parse(first);
+        FakeNfqueueKernel.Packet second = new FakeNfqueueKernel.Packet(2, FakeNfqueueBed.udp4(2, 10));
+        byte[] message = FakeNfqueueKernel.packetMessage(second, QUEUE);
+        buf.clear().writeBytes(message);
+        v.parse(buf, 0, message.length);
+        assertEquals(2, v.id);
+        assertEquals(0, v.mark);
+        assertEquals(0, v.inIndex);
+        assertFalse(v.isInbound(), "LOCAL_OUT");
+    }
+
+    @Test
+    void aTruncatedPacketCarriesItsWholeLength() {
+        FakeNfqueueKernel.Packet p = new FakeNfqueueKernel.Packet(5, FakeNfqueueBed.udp4(5, 500));
+        p.copied = 100;
+        NfqueueMessages.PacketView v = parse(p);
+        assertEquals(100, v.payloadLength);
+        assertEquals(528, v.capLength);
+        assertTrue(v.isTruncated());
+    }
+
+    @Test
+    void aMessageWithoutPayloadSaysSo() {
+        FakeNfqueueKernel.Packet p = new FakeNfqueueKernel.Packet(5, FakeNfqueueBed.udp4(5, 10));
+        p.withPayload = false;
+        NfqueueMessages.PacketView v = parse(p);
+        assertEquals(5, v.id);
+        assertEquals(-1, v.payload);
+    }
+
+    @Test
+    void anAttributeRunningPastTheMessageEndsTheParse() {
+        FakeNfqueueKernel.Packet p = new FakeNfqueueKernel.Packet(5, FakeNfqueueBed.udp4(5, 10));
+        byte[] message = FakeNfqueueKernel.packetMessage(p, QUEUE);
+        buf.clear().writeBytes(message);
+        buf.setShortLE(20, 0x7FFF); // the packet header attribute claims more than there is
+        NfqueueMessages.PacketView v = new NfqueueMessages.PacketView();
+        v.parse(buf, 0, message.length);
+        assertEquals(-1, v.id);
+        assertEquals(-1, v.payload);
+    }
+
+    @Test
+    void packetIdFindsTheIdAlone() {
+        FakeNfqueueKernel.Packet p = new FakeNfqueueKernel.Packet(77, FakeNfqueueBed.udp4(1, 10));
+        byte[] message = FakeNfqueueKernel.packetMessage(p, QUEUE);
+        buf.clear().writeBytes(message);
+        assertEquals(77, NfqueueMessages.packetId(buf, 0, message.length));
+        assertEquals(-1, NfqueueMessages.packetId(buf, 0, 20), "no attributes");
+    }
+
+    @Test
+    void aBareVerdictIsThirtyTwoBytesWithTheVerdictAndIdBigEndian() {
+        NfqueueMessages.putBareVerdict(buf, QUEUE, 0x01020304L, LinuxAbi.NF_DROP);
+        assertEquals(NfqueueMessages.BARE_VERDICT, buf.readableBytes());
+        assertEquals(NfqueueMessages.BARE_VERDICT, buf.getIntLE(0));
+        assertEquals(NfqueueMessages.VERDICT_TYPE, buf.getUnsignedShortLE(4));
+        assertEquals(QUEUE, buf.getUnsignedShort(18), "res_id, big-endian");
+        assertEquals(LinuxAbi.NFQA_VERDICT_HDR, buf.getUnsignedShortLE(22));
+        assertEquals(LinuxAbi.NF_DROP, buf.getInt(24));
+        assertEquals(0x01020304, buf.getInt(28));
+    }
+
+    @Test
+    void aBatchVerdictNamesTheLastId() {
+        NfqueueMessages.putBatchVerdict(buf, QUEUE, 99, LinuxAbi.NF_ACCEPT);
+        assertEquals(NfqueueMessages.VERDICT_BATCH_TYPE, buf.getUnsignedShortLE(4));
+        assertEquals(LinuxAbi.NF_ACCEPT, buf.getInt(24));
+        assertEquals(99, buf.getInt(28));
+    }
+
+    @Test
+    void anAcceptCountsItsPayloadAndPaddingWithoutWritingThem() {
+        int start = NfqueueMessages.putAcceptHeaders(buf, QUEUE, 7, true, 0x11, 13);
+        assertEquals(0, start);
+        int headers = buf.readableBytes();
+        assertEquals(NfqueueMessages.VERDICT_HEADER, headers);
+        assertEquals(headers + 16, buf.getIntLE(0), "13 payload bytes padded to 16");
+        assertEquals(LinuxAbi.NFQA_MARK, buf.getUnsignedShortLE(34));
+        assertEquals(0x11, buf.getInt(36));
+        assertEquals(4 + 13, buf.getUnsignedShortLE(40), "the attribute length leaves the padding out");
+        assertEquals(LinuxAbi.NFQA_PAYLOAD, buf.getUnsignedShortLE(42));
+    }
+
+    @Test
+    void anAcceptWithoutPayloadOrMarkIsABareVerdict() {
+        NfqueueMessages.putAcceptHeaders(buf, QUEUE, 7, false, 0, -1);
+        assertEquals(NfqueueMessages.BARE_VERDICT, buf.readableBytes());
+        assertEquals(NfqueueMessages.BARE_VERDICT, buf.getIntLE(0));
+        assertEquals(LinuxAbi.NF_ACCEPT, buf.getInt(24));
+    }
+
+    @Test
+    void theConfigurationIsFourAcknowledgedRequests() {
+        int requests = NfqueueMessages.putConfiguration(buf, QUEUE, 1500, 1024, true);
+        assertEquals(4, requests);
+        int m = 0;
+        for (int seq = 1; seq <= 4; seq++) {
+            int length = buf.getIntLE(m);
+            assertEquals(0, length % 4);
+            assertEquals(NfqueueMessages.CONFIG_TYPE, buf.getUnsignedShortLE(m + 4));
+            assertEquals(LinuxAbi.NLM_F_REQUEST | LinuxAbi.NLM_F_ACK, buf.getUnsignedShortLE(m + 6));
+            assertEquals(seq, buf.getIntLE(m + 8));
+            m += length;
+        }
+        assertEquals(buf.readableBytes(), m);
+    }
+}
