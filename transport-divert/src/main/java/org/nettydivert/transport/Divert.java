@@ -13,6 +13,10 @@
  */
 package org.nettydivert.transport;
 
+import org.nettydivert.transport.unix.Errno;
+import org.nettydivert.transport.unix.Native;
+import org.nettydivert.transport.unix.Os;
+
 /**
  * Whether this system can run {@link DivertChannel}s, and if not, why: as Netty's {@code Epoll}
  * and {@code KQueue} classes do. This checks that the system is one we support and that the

@@ -36,6 +36,11 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.Arrays;
+import org.nettydivert.transport.nfqueue.KernelQueueCounters;
+import org.nettydivert.transport.spi.DivertSocket;
+import org.nettydivert.transport.spi.Poller;
+import org.nettydivert.transport.spi.SocketContext;
+import org.nettydivert.transport.unix.Os;
 
 /**
  * A Netty channel over a kernel packet-diversion socket: FreeBSD and OpenBSD divert sockets,
@@ -84,7 +89,7 @@ public final class DivertChannel extends AbstractChannel {
 
     /** How a channel opens its socket when it binds: the system's way, or a test's stand-in kernel. */
     interface SocketOpener {
-        DivertSocket open(DivertChannel channel, DivertAddress address) throws IOException;
+        DivertSocket open(SocketContext context, DivertAddress address) throws IOException;
     }
 
     private final DivertChannelConfig config;
@@ -112,7 +117,7 @@ public final class DivertChannel extends AbstractChannel {
 
     /** A channel that is not yet registered or bound. */
     public DivertChannel() {
-        this(DivertSocket::open);
+        this(Backends::openSocket);
     }
 
     /** A channel whose socket {@code opener} opens: how tests put a stand-in kernel under it. */
@@ -269,7 +274,7 @@ public final class DivertChannel extends AbstractChannel {
         readBatch = new DivertPacket[batch];
         writeBatch = new DivertPacket[batch];
         writeFailures = new Throwable[batch];
-        socket = opener.open(this, bindAddress);
+        socket = opener.open(new Context(), bindAddress);
         try {
             registerDescriptors();
         } catch (Throwable t) {
@@ -420,7 +425,7 @@ public final class DivertChannel extends AbstractChannel {
      * Called by the socket when it owes verdicts of its own (Linux: drops of released packets):
      * they go out after the current read loop, and its flush, are done.
      */
-    void flushPendingVerdictsSoon() {
+    private void flushPendingVerdictsSoon() {
         if (!pendingFlushScheduled) {
             pendingFlushScheduled = true;
             eventLoop().execute(pendingFlush);
@@ -569,6 +574,29 @@ public final class DivertChannel extends AbstractChannel {
         public boolean processMessage(Object msg) {
             batch[count++] = (DivertPacket) msg;
             return count < batch.length;
+        }
+    }
+
+    /** What the socket may ask of its channel. */
+    private final class Context implements SocketContext {
+        @Override
+        public DivertChannelConfig config() {
+            return config;
+        }
+
+        @Override
+        public EventLoop eventLoop() {
+            return DivertChannel.this.eventLoop();
+        }
+
+        @Override
+        public ChannelPipeline pipeline() {
+            return DivertChannel.this.pipeline();
+        }
+
+        @Override
+        public void flushPendingVerdictsSoon() {
+            DivertChannel.this.flushPendingVerdictsSoon();
         }
     }
 }

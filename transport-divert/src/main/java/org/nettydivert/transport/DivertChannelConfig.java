@@ -19,6 +19,7 @@ import io.netty.channel.MessageSizeEstimator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.nettydivert.transport.unix.Os;
 
 /**
  * The configuration of a {@link DivertChannel}: the options of {@link DivertChannelOption} and

@@ -14,6 +14,7 @@
 package org.nettydivert.transport;
 
 import io.netty.channel.IoEvent;
+import org.nettydivert.transport.spi.Poller;
 
 /** Readiness of a registered descriptor: a mix of {@link Poller#READABLE} and {@link Poller#WRITABLE}. */
 final class DivertIoEvent implements IoEvent {

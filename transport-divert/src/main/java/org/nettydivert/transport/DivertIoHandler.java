@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.nettydivert.transport.spi.Poller;
 
 /**
  * The Netty {@link IoHandler} that drives {@link DivertChannel}s: epoll on Linux, kqueue on
@@ -53,7 +54,7 @@ public final class DivertIoHandler implements IoHandler {
         Divert.ensureAvailability();
         this.executor = executor;
         try {
-            this.poller = Poller.open();
+            this.poller = Backends.openPoller();
         } catch (IOException e) {
             throw new IllegalStateException("cannot open the event loop's poller", e);
         }

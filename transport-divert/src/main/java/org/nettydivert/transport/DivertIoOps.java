@@ -14,6 +14,7 @@
 package org.nettydivert.transport;
 
 import io.netty.channel.IoOps;
+import org.nettydivert.transport.spi.Poller;
 
 /** What a registered descriptor wants to be told about: a mix of {@link Poller#READABLE} and {@link Poller#WRITABLE}. */
 final class DivertIoOps implements IoOps {

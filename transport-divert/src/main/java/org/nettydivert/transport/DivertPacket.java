@@ -39,8 +39,16 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
         this(content, address, 0);
     }
 
-    /** A packet of which the kernel copied only the first bytes, {@code truncatedFrom} long in full (0: whole). */
-    DivertPacket(ByteBuf content, DivertAddress address, int truncatedFrom) {
+    /**
+     * A packet of which {@code content} may hold only the first bytes, as a kernel that copies no
+     * more gives it (and as a test may stand in for one).
+     *
+     * @param content the IP datagram's bytes as read
+     * @param address where it came from
+     * @param truncatedFrom the whole packet's length when {@code content} holds only its first
+     *     bytes, or 0 when it holds the whole packet
+     */
+    public DivertPacket(ByteBuf content, DivertAddress address, int truncatedFrom) {
         super(content, address, address);
         this.truncatedFrom = truncatedFrom;
     }

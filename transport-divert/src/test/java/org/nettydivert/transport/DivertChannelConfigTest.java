@@ -26,6 +26,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.nettydivert.transport.unix.Os;
 
 /** Options that belong to one backend are refused by the others, never ignored. */
 class DivertChannelConfigTest {

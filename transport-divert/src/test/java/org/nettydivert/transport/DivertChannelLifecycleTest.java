@@ -48,6 +48,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.nettydivert.testing.NetworkNamespace;
+import org.nettydivert.transport.nfqueue.EpollPoller;
+import org.nettydivert.transport.unix.Native;
+import org.nettydivert.transport.unix.Os;
 
 /**
  * A DivertChannel from bind to close: what binding refuses and how it says so, what close does
@@ -205,7 +208,7 @@ class DivertChannelLifecycleTest {
 
         Throwable cause = failure(second.bind(DivertAddress.port(QUEUE)));
 
-        assertInstanceOf(DivertIOException.class, cause);
+        assertInstanceOf(DivertIoException.class, cause);
         String message = cause.getMessage();
         assertTrue(message.contains("NFQUEUE " + QUEUE), message);
         assertTrue(message.contains("already bound") || message.contains("in use"), message);

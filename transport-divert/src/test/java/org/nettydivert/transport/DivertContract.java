@@ -34,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.nettydivert.transport.unix.IpPackets;
 
 /**
  * The divert contract that every backend keeps, one test per clause: read, write back, drop,
@@ -225,8 +226,8 @@ abstract class DivertContract {
             assertTrue(f.await(10, TimeUnit.SECONDS));
         }
         assertTrue(futures.get(0).isSuccess());
-        DivertIOException e =
-                assertInstanceOf(DivertIOException.class, futures.get(1).cause());
+        DivertIoException e =
+                assertInstanceOf(DivertIoException.class, futures.get(1).cause());
         assertEquals("EINVAL", e.errnoName());
         assertTrue(futures.get(2).isSuccess());
         assertTrue(channel.isOpen());
@@ -248,7 +249,7 @@ abstract class DivertContract {
         assertTrue(pair[0].await(10, TimeUnit.SECONDS) && pair[0].isSuccess(), String.valueOf(pair[0].cause()));
         assertTrue(pair[1].await(10, TimeUnit.SECONDS));
         if (times == 1) {
-            DivertIOException e = assertInstanceOf(DivertIOException.class, pair[1].cause());
+            DivertIoException e = assertInstanceOf(DivertIoException.class, pair[1].cause());
             assertTrue(e.getMessage().contains("no verdict pending"), e.getMessage());
         } else {
             assertTrue(pair[1].isSuccess(), String.valueOf(pair[1].cause()));

@@ -48,6 +48,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.nettydivert.transport.nfqueue.EpollPoller;
+import org.nettydivert.transport.spi.Poller;
+import org.nettydivert.transport.unix.Native;
+import org.nettydivert.transport.unix.Os;
 
 /** The epoll event loop on Linux: tasks, timers, wakeups, registrations, shutdown. No root needed. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -311,7 +315,7 @@ class DivertIoHandlerTest {
 
         assertTrue(registered.await(WAIT_SECONDS, TimeUnit.SECONDS));
         assertFalse(registered.isSuccess());
-        DivertIOException e = assertInstanceOf(DivertIOException.class, registered.cause());
+        DivertIoException e = assertInstanceOf(DivertIoException.class, registered.cause());
         assertEquals("epoll_ctl", e.call());
         assertEquals("EBADF", e.errnoName());
         assertTrue(e.getMessage().startsWith("epoll_ctl failed: EBADF"), e.getMessage());

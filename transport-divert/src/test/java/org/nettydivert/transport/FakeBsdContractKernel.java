@@ -23,6 +23,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.nettydivert.transport.bsd.BsdAbi;
+import org.nettydivert.transport.bsd.BsdDivertSocket;
+import org.nettydivert.transport.bsd.FakeBsdKernel;
+import org.nettydivert.transport.nfqueue.EpollPoller;
+import org.nettydivert.transport.unix.Errno;
+import org.nettydivert.transport.unix.IpPackets;
+import org.nettydivert.transport.unix.Native;
 
 /**
  * The divert contract's kernel for the BSD backend without a BSD kernel: the real {@link

@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import org.nettydivert.transport.nfqueue.NfqueueSocket;
 
 /**
  * A real {@link DivertChannel} on a real {@link DivertIoHandler} event loop, with a {@link

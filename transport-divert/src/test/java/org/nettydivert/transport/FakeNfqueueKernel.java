@@ -26,6 +26,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import org.nettydivert.transport.nfqueue.EpollPoller;
+import org.nettydivert.transport.nfqueue.NfqueueIo;
+import org.nettydivert.transport.nfqueue.NfqueueMessages;
+import org.nettydivert.transport.nfqueue.NfqueueSocket;
+import org.nettydivert.transport.nfqueue.RawInjector;
+import org.nettydivert.transport.nfqueue.VerdictEngine;
+import org.nettydivert.transport.unix.Errno;
+import org.nettydivert.transport.unix.Native;
 
 /**
  * A stand-in for nfnetlink_queue behind {@link NfqueueIo}, so that {@link NfqueueSocket} and its

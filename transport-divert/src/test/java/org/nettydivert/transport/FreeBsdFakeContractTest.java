@@ -13,6 +13,8 @@
  */
 package org.nettydivert.transport;
 
+import org.nettydivert.transport.bsd.BsdAbi;
+
 /**
  * The divert contract for the FreeBSD backend on the fake BSD kernel ({@link FakeBsdContractKernel}): the
  * real socket, channel and event loop, the system calls answered by a fake.

@@ -45,6 +45,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.nettydivert.transport.nfqueue.NfqueueSocket;
+import org.nettydivert.transport.unix.IpPackets;
 
 /**
  * The divert contract on Linux, end to end: real datagrams through iptables NFQUEUE rules and a
@@ -400,7 +402,7 @@ class NfqueueChannelTest {
         byte[][] sent = datagrams(count, 4);
         byte[][] received = sendAndReceive(count, sent, count - 1);
         Throwable cause = failure.get(5, TimeUnit.SECONDS);
-        DivertIOException e = assertInstanceOf(DivertIOException.class, cause);
+        DivertIoException e = assertInstanceOf(DivertIoException.class, cause);
         assertEquals("EINVAL", e.errnoName());
         assertTrue(e.getMessage().contains("total length"), e.getMessage());
         assertNull(received[0]);
@@ -432,7 +434,7 @@ class NfqueueChannelTest {
             assertEquals(0, bed.waitUntilQueueEmpty(QUEUE), "the kernel no longer holds it");
             assertEquals(1, channel.stats().timeoutDrops());
             ChannelFuture late = channel.writeAndFlush(packet.retain()).await();
-            DivertIOException e = assertInstanceOf(DivertIOException.class, late.cause());
+            DivertIoException e = assertInstanceOf(DivertIoException.class, late.cause());
             assertEquals("ENOENT", e.errnoName());
         } finally {
             ReferenceCountUtil.release(packet);

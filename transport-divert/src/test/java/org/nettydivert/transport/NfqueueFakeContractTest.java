@@ -24,6 +24,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.nettydivert.transport.nfqueue.NfqueueSocket;
+import org.nettydivert.transport.unix.IpPackets;
 
 /**
  * The divert contract for NFQUEUE on the fake kernel ({@link FakeNfqueueKernel}): the real

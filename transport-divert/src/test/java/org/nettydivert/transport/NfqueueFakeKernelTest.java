@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.nettydivert.transport.nfqueue.NfqueueSocket;
+import org.nettydivert.transport.unix.Errno;
 
 /**
  * The NFQUEUE channel on {@link FakeNfqueueKernel}: reading packet messages, writing verdicts
@@ -228,7 +230,7 @@ class NfqueueFakeKernelTest {
         DivertPacket p = bed.deliver(udp4(1, 10)).get(0);
         assertNull(outcome(bed.writeInOneFlush(p)[0]), "sent; the kernel answers later");
         assertTrue(bed.kernel.await(() -> !bed.exceptions.isEmpty()));
-        DivertIOException e = assertInstanceOf(DivertIOException.class, bed.exceptions.get(0));
+        DivertIoException e = assertInstanceOf(DivertIoException.class, bed.exceptions.get(0));
         assertEquals("ENOENT", e.errnoName());
         assertTrue(e.getMessage().contains("packet id 1"), e.getMessage());
         bed.kernel.clearRefused(); // refused on purpose

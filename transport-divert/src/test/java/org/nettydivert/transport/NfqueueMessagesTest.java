@@ -23,6 +23,8 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.nettydivert.transport.nfqueue.LinuxAbi;
+import org.nettydivert.transport.nfqueue.NfqueueMessages;
 
 /**
  * {@link NfqueueMessages} byte for byte: the flyweight reads packet messages written by {@link

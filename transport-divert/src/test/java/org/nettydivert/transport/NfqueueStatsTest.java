@@ -147,7 +147,7 @@ class NfqueueStatsTest {
         for (ChannelFuture[] pair : writes) {
             assertTrue(pair[0].await(5, TimeUnit.SECONDS) && pair[0].isSuccess(), "the first write: " + pair[0]);
             assertTrue(pair[1].await(5, TimeUnit.SECONDS));
-            DivertIOException e = assertInstanceOf(DivertIOException.class, pair[1].cause());
+            DivertIoException e = assertInstanceOf(DivertIoException.class, pair[1].cause());
             assertEquals("ENOENT", e.errnoName());
             assertTrue(e.getMessage().contains("no verdict pending"), e.getMessage());
         }
@@ -287,7 +287,7 @@ class NfqueueStatsTest {
         ChannelFuture[] futures = writes.toArray(new ChannelFuture[0]);
         assertTrue(futures[0].await(5, TimeUnit.SECONDS) && futures[0].isSuccess(), String.valueOf(futures[0].cause()));
         assertTrue(futures[1].await(5, TimeUnit.SECONDS));
-        DivertIOException e = assertInstanceOf(DivertIOException.class, futures[1].cause());
+        DivertIoException e = assertInstanceOf(DivertIoException.class, futures[1].cause());
         assertEquals("EINVAL", e.errnoName());
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
         assertEquals(0, bed.waitUntilQueueEmpty(QUEUE));

@@ -35,6 +35,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.nettydivert.transport.nfqueue.NfqueueSocket;
+import org.nettydivert.transport.nfqueue.RawInjector;
+import org.nettydivert.transport.unix.Errno;
+import org.nettydivert.transport.unix.Errors;
 
 /**
  * The one-verdict rule on {@link FakeNfqueueKernel}, through a real channel: what is refused (a
@@ -59,8 +63,8 @@ class NfqueueVerdictFakeKernelTest {
         }
     }
 
-    private static DivertIOException ioFailure(ChannelFuture future, String errno) throws InterruptedException {
-        DivertIOException e = assertInstanceOf(DivertIOException.class, outcome(future));
+    private static DivertIoException ioFailure(ChannelFuture future, String errno) throws InterruptedException {
+        DivertIoException e = assertInstanceOf(DivertIoException.class, outcome(future));
         assertEquals(errno, e.errnoName(), e.getMessage());
         return e;
     }
@@ -325,7 +329,7 @@ class NfqueueVerdictFakeKernelTest {
         List<DivertPacket> ps = bed.deliver(udp4(1, 10), udp4(2, 10));
         bed.kernel.failSends(Errno.ENOBUFS);
         ChannelFuture[] futures = bed.writeInOneFlush(ps.toArray(new DivertPacket[0]));
-        DivertIOException e = ioFailure(futures[0], "ENOBUFS");
+        DivertIoException e = ioFailure(futures[0], "ENOBUFS");
         assertSame(e, outcome(futures[1]), "one failure for the batch");
         assertTrue(bed.kernel.awaitEmpty(), "released by the failed writes, then dropped");
         assertEquals(NF_DROP, bed.kernel.verdictFor(1).verdict);
@@ -360,7 +364,7 @@ class NfqueueVerdictFakeKernelTest {
         assertTrue(bed.kernel.await(() -> !bed.exceptions.isEmpty()));
         assertEquals(
                 "ENOMEM",
-                assertInstanceOf(DivertIOException.class, bed.exceptions.get(0)).errnoName());
+                assertInstanceOf(DivertIoException.class, bed.exceptions.get(0)).errnoName());
         assertNull(bed.kernel.verdictFor(1));
         assertNull(outcome(bed.writeInOneFlush(ps.get(1))[0]), "the next flush sends the owed drop too");
         assertTrue(bed.kernel.awaitEmpty());

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.nettydivert.transport.unix.Errno;
 
 /**
  * A model test of the one-verdict rule on {@link FakeNfqueueKernel}: rounds of packets that the
@@ -199,7 +200,7 @@ class NfqueueVerdictModelTest {
         for (Write w : writes) {
             Throwable failure = w.future.cause();
             if (w.second && succeeded.containsKey(w.id)) {
-                DivertIOException e = assertInstanceOf(DivertIOException.class, failure, "a second write");
+                DivertIoException e = assertInstanceOf(DivertIoException.class, failure, "a second write");
                 assertEquals("ENOENT", e.errnoName());
             }
             if (failure == null) {

@@ -1,0 +1,241 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.transport.nfqueue;
+
+import static org.nettydivert.transport.nfqueue.LinuxAbi.*;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.nettydivert.transport.DivertChannelConfig;
+import org.nettydivert.transport.DivertIoException;
+import org.nettydivert.transport.unix.Errno;
+import org.nettydivert.transport.unix.Errors;
+import org.nettydivert.transport.unix.Native;
+
+/**
+ * The kernel's {@link NfqueueIo}: a netlink socket bound to one NFQUEUE queue, and the system
+ * calls on it and on the raw sockets. {@link #open} binds and configures the queue, turning
+ * the kernel's refusals into messages that say what to do.
+ */
+public final class NativeNfqueueIo implements NfqueueIo {
+    private static final int MIN_SEND_BUFFER = 4 << 20;
+
+    private final int fd;
+    private final int sendBufferSize;
+
+    private NativeNfqueueIo(int fd, int sendBufferSize) {
+        this.fd = fd;
+        this.sendBufferSize = sendBufferSize;
+    }
+
+    /** Opens a netlink socket and binds it to queue {@code queue}, configured as {@code config} says. */
+    static NativeNfqueueIo open(int queue, DivertChannelConfig config) throws IOException {
+        int fd = Native.Posix.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+        if (fd < 0) {
+            int errno = Native.errno();
+            throw Errors.newException(
+                    "socket(AF_NETLINK, NETLINK_NETFILTER)",
+                    errno,
+                    errno == Errno.EPROTONOSUPPORT || errno == Errno.EAFNOSUPPORT
+                            ? "this kernel has no nfnetlink: load it with modprobe nfnetlink_queue"
+                            : null);
+        }
+        ByteBuf scratch = Unpooled.directBuffer(64);
+        try {
+            scratch.setShortLE(0, AF_NETLINK);
+            scratch.setShortLE(2, 0);
+            scratch.setIntLE(4, 0); // the kernel assigns our port id
+            scratch.setIntLE(8, 0);
+            Errors.check("bind(AF_NETLINK)", Native.Posix.bind(fd, scratch.memoryAddress(), SOCKADDR_NL_SIZE));
+            int rcvbuf = config.getReceiveBufferSize() > 0
+                    ? config.getReceiveBufferSize()
+                    : Math.min(64 << 20, config.getQueueMaxlen() * 2048);
+            setBufferSize(fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf, scratch);
+            setBufferSize(
+                    fd, SO_SNDBUFFORCE, SO_SNDBUF, Math.max(config.getSendBufferSize(), MIN_SEND_BUFFER), scratch);
+            if (config.isNoEnobufs()) {
+                scratch.setIntLE(0, 1);
+                Errors.check(
+                        "setsockopt(NETLINK_NO_ENOBUFS)",
+                        Native.Posix.setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, scratch.memoryAddress(), 4));
+            }
+            configure(fd, queue, config);
+            return new NativeNfqueueIo(fd, sendBufferSize(fd, scratch));
+        } catch (Throwable t) {
+            Native.Posix.close(fd);
+            throw t;
+        } finally {
+            scratch.release();
+        }
+    }
+
+    private static void setBufferSize(int fd, int forced, int plain, int bytes, ByteBuf scratch)
+            throws DivertIoException {
+        scratch.setIntLE(0, bytes);
+        // The FORCE variant (CAP_NET_ADMIN, which binding a queue needs anyway) passes the sysctl maximum.
+        if (Native.Posix.setsockopt(fd, SOL_SOCKET, forced, scratch.memoryAddress(), 4) < 0) {
+            Errors.check(
+                    "setsockopt(SOL_SOCKET, " + (plain == SO_RCVBUF ? "SO_RCVBUF" : "SO_SNDBUF") + ")",
+                    Native.Posix.setsockopt(fd, SOL_SOCKET, plain, scratch.memoryAddress(), 4));
+        }
+    }
+
+    private static int sendBufferSize(int fd, ByteBuf scratch) throws DivertIoException {
+        scratch.setIntLE(0, 0);
+        scratch.setIntLE(4, 4);
+        Errors.check(
+                "getsockopt(SO_SNDBUF)",
+                Native.Posix.getsockopt(
+                        fd, SOL_SOCKET, SO_SNDBUF, scratch.memoryAddress(), scratch.memoryAddress() + 4));
+        return scratch.getIntLE(0);
+    }
+
+    /**
+     * Binds the queue and sets copy mode, length and flags, in one datagram of four requests
+     * that the kernel acknowledges one by one; the first refusal is the error.
+     */
+    private static void configure(int fd, int queue, DivertChannelConfig config) throws IOException {
+        ByteBuf request = Unpooled.directBuffer(256);
+        ByteBuf reply = Unpooled.directBuffer(8192);
+        try {
+            int requests = NfqueueMessages.putConfiguration(
+                    request, queue, config.getMaxPacketSize(), config.getQueueMaxlen(), config.isFailOpen());
+            long sent = Native.Posix.sendto(fd, request.memoryAddress(), request.readableBytes(), 0, 0, 0);
+            if (sent < 0) {
+                throw Errors.newException("sendto(NFQNL_MSG_CONFIG)");
+            }
+            int acknowledged = 0;
+            while (acknowledged < requests) {
+                long n = Native.Posix.recvfrom(fd, reply.memoryAddress(), reply.capacity(), 0, 0, 0);
+                if (n < 0) {
+                    if (Native.errno() == Errno.EINTR) {
+                        continue;
+                    }
+                    throw Errors.newException("recvfrom(NFQNL_MSG_CONFIG)");
+                }
+                for (int m = 0; m + NLMSG_HDRLEN <= n; ) {
+                    int length = reply.getIntLE(m);
+                    if (length < NLMSG_HDRLEN) {
+                        break;
+                    }
+                    int type = reply.getUnsignedShortLE(m + 4);
+                    if (type == NLMSG_ERROR) {
+                        int error = -reply.getIntLE(m + NLMSG_HDRLEN);
+                        if (error != 0) {
+                            throw configError(error, queue, reply.getIntLE(m + NLMSG_HDRLEN + 4 + 8));
+                        }
+                        acknowledged++;
+                    }
+                    // A packet queued before the copy mode was set would come without its payload:
+                    // NF_REPEAT sends it through the hook again, to be queued again, in full.
+                    if (type == NfqueueMessages.PACKET_TYPE) {
+                        long id = NfqueueMessages.packetId(reply, m, length);
+                        if (id >= 0) {
+                            sendBareVerdict(fd, queue, id, NF_REPEAT);
+                        }
+                    }
+                    m += align4(length);
+                }
+            }
+        } finally {
+            request.release();
+            reply.release();
+        }
+    }
+
+    private static void sendBareVerdict(int fd, int queue, long id, int verdict) throws DivertIoException {
+        ByteBuf message = Unpooled.directBuffer(NfqueueMessages.BARE_VERDICT);
+        try {
+            NfqueueMessages.putBareVerdict(message, queue, id, verdict);
+            if (Native.Posix.sendto(fd, message.memoryAddress(), message.readableBytes(), 0, 0, 0) < 0) {
+                throw Errors.newException("sendto(NFQNL_MSG_VERDICT)");
+            }
+        } finally {
+            message.release();
+        }
+    }
+
+    private static DivertIoException configError(int errno, int queue, int seq) {
+        String what = seq == 1 ? "binding NFQUEUE " + queue : "configuring NFQUEUE " + queue;
+        String hint;
+        if (errno == Errno.EPERM && seq == 1 && isQueueBound(queue)) {
+            // The kernel answers EPERM, not EBUSY, when another socket holds the queue.
+            hint = "NFQUEUE " + queue + " is in use: already bound by another socket in this network namespace"
+                    + " (see /proc/net/netfilter/nfnetlink_queue); use another --queue-num";
+        } else if (errno == Errno.EPERM || errno == Errno.EACCES) {
+            hint = what + " needs root or CAP_NET_ADMIN";
+        } else if (errno == Errno.EBUSY) {
+            hint = "NFQUEUE " + queue + " is already bound by another process in this network namespace"
+                    + " (see /proc/net/netfilter/nfnetlink_queue); use another --queue-num";
+        } else if (errno == Errno.EOPNOTSUPP || errno == Errno.ENOENT) {
+            hint = what + ": the kernel has no nfnetlink_queue: load it with modprobe nfnetlink_queue";
+        } else {
+            hint = what;
+        }
+        return Errors.newException("NFQNL_MSG_CONFIG", errno, hint);
+    }
+
+    /** Whether some socket has bound {@code queue} in the calling thread's network namespace. */
+    private static boolean isQueueBound(int queue) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/thread-self/net/netfilter/nfnetlink_queue"))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields[0].equals(String.valueOf(queue))) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            // Unknown: the caller falls back to the usual reason for EPERM.
+        }
+        return false;
+    }
+
+    @Override
+    public int netlinkFd() {
+        return fd;
+    }
+
+    @Override
+    public int receive(long msgvec, int vlen) {
+        return Native.Mmsg.recvmmsg(fd, msgvec, vlen, MSG_DONTWAIT, 0);
+    }
+
+    @Override
+    public long send(long msghdr) {
+        return Native.Posix.sendmsg(fd, msghdr, MSG_DONTWAIT);
+    }
+
+    @Override
+    public long sendRaw(int rawFd, long buffer, int length, long address, int addressLength) {
+        return Native.Posix.sendto(rawFd, buffer, length, MSG_DONTWAIT, address, addressLength);
+    }
+
+    @Override
+    public int errno() {
+        return Native.errno();
+    }
+
+    @Override
+    public int sendBufferSize() {
+        return sendBufferSize;
+    }
+
+    @Override
+    public void close(int descriptor) {
+        Native.Posix.close(descriptor);
+    }
+}

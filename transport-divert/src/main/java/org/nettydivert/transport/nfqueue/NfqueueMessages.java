@@ -1,0 +1,231 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.transport.nfqueue;
+
+import static org.nettydivert.transport.nfqueue.LinuxAbi.*;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The nfnetlink_queue messages an NFQUEUE channel writes (configuration, verdicts, batch
+ * verdicts) and a flyweight that reads a {@code NFQNL_MSG_PACKET} in place. Netlink headers are
+ * in host (little-endian) byte order, nfnetlink attribute payloads in network order. Nothing
+ * here does I/O or allocates.
+ */
+public final class NfqueueMessages {
+    public static final int VERDICT_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_VERDICT;
+    public static final int VERDICT_BATCH_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_VERDICT_BATCH;
+    public static final int CONFIG_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_CONFIG;
+    static final int PACKET_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_PACKET;
+
+    /** The most header bytes of one accept verdict: nlmsghdr, nfgenmsg, verdict, mark, payload attribute header. */
+    public static final int VERDICT_HEADER =
+            NLMSG_HDRLEN + NFGENMSG_SIZE + NLA_HDRLEN + VERDICT_HDR_SIZE + NLA_HDRLEN + 4 + NLA_HDRLEN;
+
+    /** A verdict with neither mark nor payload. */
+    public static final int BARE_VERDICT = NLMSG_HDRLEN + NFGENMSG_SIZE + NLA_HDRLEN + VERDICT_HDR_SIZE;
+
+    private NfqueueMessages() {}
+
+    /** Starts a message of {@code type} to queue {@code queue}; returns its start, for {@link #endMessage}. */
+    static int beginMessage(ByteBuf out, int type, int flags, int seq, int queue) {
+        int start = out.writerIndex();
+        out.writeIntLE(0).writeShortLE(type).writeShortLE(flags).writeIntLE(seq).writeIntLE(0);
+        out.writeByte(0).writeByte(NFNETLINK_V0).writeShort(queue); // nfgenmsg: AF_UNSPEC, res_id big-endian
+        return start;
+    }
+
+    static void putAttribute(ByteBuf out, int type, int payloadLength) {
+        out.writeShortLE(NLA_HDRLEN + payloadLength).writeShortLE(type);
+    }
+
+    private static void alignWriter(ByteBuf out) {
+        while ((out.writerIndex() & 3) != 0) {
+            out.writeByte(0);
+        }
+    }
+
+    /** Pads the message begun at {@code start} to four bytes and writes its length. */
+    static void endMessage(ByteBuf out, int start) {
+        alignWriter(out);
+        out.setIntLE(start, out.writerIndex() - start);
+    }
+
+    /**
+     * The four configuration requests, each to be acknowledged: bind the queue, copy mode PACKET
+     * with {@code copyRange}, the queue length, and FAIL_OPEN on or off. Returns how many.
+     */
+    public static int putConfiguration(ByteBuf out, int queue, int copyRange, int queueMaxlen, boolean failOpen) {
+        int seq = 1;
+        int start = beginMessage(out, CONFIG_TYPE, NLM_F_REQUEST | NLM_F_ACK, seq++, queue);
+        putAttribute(out, NFQA_CFG_CMD, CONFIG_CMD_SIZE);
+        out.writeByte(NFQNL_CFG_CMD_BIND).writeByte(0).writeShort(0);
+        endMessage(out, start);
+
+        start = beginMessage(out, CONFIG_TYPE, NLM_F_REQUEST | NLM_F_ACK, seq++, queue);
+        putAttribute(out, NFQA_CFG_PARAMS, CONFIG_PARAMS_SIZE);
+        out.writeInt(copyRange).writeByte(NFQNL_COPY_PACKET);
+        alignWriter(out);
+        endMessage(out, start);
+
+        start = beginMessage(out, CONFIG_TYPE, NLM_F_REQUEST | NLM_F_ACK, seq++, queue);
+        putAttribute(out, NFQA_CFG_QUEUE_MAXLEN, 4);
+        out.writeInt(queueMaxlen);
+        endMessage(out, start);
+
+        start = beginMessage(out, CONFIG_TYPE, NLM_F_REQUEST | NLM_F_ACK, seq++, queue);
+        putAttribute(out, NFQA_CFG_FLAGS, 4);
+        out.writeInt(failOpen ? NFQA_CFG_F_FAIL_OPEN : 0);
+        putAttribute(out, NFQA_CFG_MASK, 4);
+        out.writeInt(NFQA_CFG_F_FAIL_OPEN);
+        endMessage(out, start);
+        return seq - 1;
+    }
+
+    /** A verdict for packet {@code id} with neither mark nor payload ({@link #BARE_VERDICT} bytes). */
+    public static void putBareVerdict(ByteBuf out, int queue, long id, int verdict) {
+        int start = beginMessage(out, VERDICT_TYPE, NLM_F_REQUEST, (int) id, queue);
+        putAttribute(out, NFQA_VERDICT_HDR, VERDICT_HDR_SIZE);
+        out.writeInt(verdict).writeInt((int) id);
+        endMessage(out, start);
+    }
+
+    /** NFQNL_MSG_VERDICT_BATCH: {@code verdict} for every packet of the queue up to id {@code lastId}. */
+    public static void putBatchVerdict(ByteBuf out, int queue, long lastId, int verdict) {
+        int start = beginMessage(out, VERDICT_BATCH_TYPE, NLM_F_REQUEST, (int) lastId, queue);
+        putAttribute(out, NFQA_VERDICT_HDR, VERDICT_HDR_SIZE);
+        out.writeInt(verdict).writeInt((int) lastId);
+        endMessage(out, start);
+    }
+
+    /**
+     * The headers of an NF_ACCEPT verdict for packet {@code id}: with {@code mark} if {@code
+     * withMark} (else the kernel keeps the packet's own), and the header of a payload attribute of
+     * {@code payloadLength} bytes unless it is negative. The payload and its padding to four bytes
+     * are not written, only counted in the message length: they follow in iovecs of their own.
+     * Returns the start of the message.
+     */
+    public static int putAcceptHeaders(ByteBuf out, int queue, long id, boolean withMark, int mark, int payloadLength) {
+        int start = beginMessage(out, VERDICT_TYPE, NLM_F_REQUEST, (int) id, queue);
+        putAttribute(out, NFQA_VERDICT_HDR, VERDICT_HDR_SIZE);
+        out.writeInt(NF_ACCEPT).writeInt((int) id);
+        if (withMark) {
+            putAttribute(out, NFQA_MARK, 4);
+            out.writeInt(mark);
+        }
+        if (payloadLength < 0) {
+            out.setIntLE(start, out.writerIndex() - start);
+        } else {
+            putAttribute(out, NFQA_PAYLOAD, payloadLength);
+            out.setIntLE(start, out.writerIndex() - start + align4(payloadLength));
+        }
+        return start;
+    }
+
+    /** The packet id of the packet message of {@code length} bytes at {@code m}, or -1. */
+    public static long packetId(ByteBuf buf, int m, int length) {
+        for (int a = m + NLMSG_HDRLEN + NFGENMSG_SIZE; a + NLA_HDRLEN <= m + length; ) {
+            int attrLength = buf.getUnsignedShortLE(a);
+            if (attrLength < NLA_HDRLEN) {
+                break;
+            }
+            if ((buf.getUnsignedShortLE(a + 2) & NLA_TYPE_MASK) == NFQA_PACKET_HDR) {
+                return buf.getUnsignedInt(a + NLA_HDRLEN);
+            }
+            a += align4(attrLength);
+        }
+        return -1;
+    }
+
+    /**
+     * One {@code NFQNL_MSG_PACKET}, read in place: {@link #parse} fills the fields from the
+     * message's attributes, and the payload stays where it is, at {@link #payload} in the buffer.
+     * Reused for every message, so reading allocates nothing.
+     */
+    public static final class PacketView {
+        /** The packet id, or -1 if the message had no packet header. */
+        public long id;
+
+        public int hook;
+        public int mark;
+        public int inIndex;
+        public int outIndex;
+        /** Index of the payload in the buffer, or -1 if the message carried none. */
+        public int payload;
+
+        public int payloadLength;
+        public int skbInfo;
+        /** The whole packet's length (NFQA_CAP_LEN), sent only when the payload was cut short; else 0. */
+        public int capLength;
+
+        /** Reads the packet message of {@code length} bytes at {@code m} of {@code buf}. */
+        public void parse(ByteBuf buf, int m, int length) {
+            id = -1;
+            hook = -1;
+            mark = 0;
+            inIndex = 0;
+            outIndex = 0;
+            payload = -1;
+            payloadLength = 0;
+            skbInfo = 0;
+            capLength = 0;
+            int end = m + length;
+            for (int a = m + NLMSG_HDRLEN + NFGENMSG_SIZE; a + NLA_HDRLEN <= end; ) {
+                int attrLength = buf.getUnsignedShortLE(a);
+                if (attrLength < NLA_HDRLEN || a + attrLength > end) {
+                    break;
+                }
+                int data = a + NLA_HDRLEN;
+                switch (buf.getUnsignedShortLE(a + 2) & NLA_TYPE_MASK) {
+                    case NFQA_PACKET_HDR:
+                        id = buf.getUnsignedInt(data);
+                        hook = buf.getUnsignedByte(data + 6);
+                        break;
+                    case NFQA_MARK:
+                        mark = buf.getInt(data);
+                        break;
+                    case NFQA_IFINDEX_INDEV:
+                        inIndex = buf.getInt(data);
+                        break;
+                    case NFQA_IFINDEX_OUTDEV:
+                        outIndex = buf.getInt(data);
+                        break;
+                    case NFQA_PAYLOAD:
+                        payload = data;
+                        payloadLength = attrLength - NLA_HDRLEN;
+                        break;
+                    case NFQA_CAP_LEN:
+                        capLength = buf.getInt(data);
+                        break;
+                    case NFQA_SKB_INFO:
+                        skbInfo = buf.getInt(data);
+                        break;
+                    default:
+                        break;
+                }
+                a += align4(attrLength);
+            }
+        }
+
+        /** Whether the packet came in on its way in (its interface is the input device). */
+        public boolean isInbound() {
+            return hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_IN || hook == NF_INET_FORWARD;
+        }
+
+        /** Whether the kernel copied only the first bytes of the packet. */
+        public boolean isTruncated() {
+            return capLength > payloadLength;
+        }
+    }
+}

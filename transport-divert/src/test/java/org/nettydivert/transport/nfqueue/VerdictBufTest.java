@@ -1,0 +1,331 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.transport.nfqueue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.netty.buffer.AbstractByteBuf;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A VerdictBuf knows whether its bytes may have changed since they were read: every way to write
+ * marks it touched, no way to read does. Nothing here needs a kernel.
+ */
+class VerdictBufTest {
+    private static final int LENGTH = 64;
+
+    private final List<Long> released = new ArrayList<>();
+    private final VerdictBuf.Owner owner = released::add;
+
+    private VerdictBuf buffer() {
+        ByteBuf memory = Unpooled.directBuffer(LENGTH + 16);
+        for (int i = 0; i < LENGTH + 16; i++) {
+            memory.writeByte(i);
+        }
+        try {
+            VerdictBuf buf = new VerdictBuf(owner, 42, 7, memory, 8, LENGTH);
+            buf.writerIndex(LENGTH);
+            return buf;
+        } finally {
+            memory.release();
+        }
+    }
+
+    /** Netty's setters of one value, which land in the _set methods VerdictBuf overrides. */
+    private static final Set<String> PRIMITIVE_SETTERS = Set.of(
+            "setByte",
+            "setShort",
+            "setShortLE",
+            "setMedium",
+            "setMediumLE",
+            "setInt",
+            "setIntLE",
+            "setLong",
+            "setLongLE");
+
+    private static final Map<String, Consumer<ByteBuf>> WRITES = new LinkedHashMap<>();
+    private static final Map<String, Consumer<ByteBuf>> READS = new LinkedHashMap<>();
+
+    static {
+        WRITES.put("setByte", b -> b.setByte(0, 1));
+        WRITES.put("setBoolean", b -> b.setBoolean(0, true));
+        WRITES.put("setShort", b -> b.setShort(0, 1));
+        WRITES.put("setShortLE", b -> b.setShortLE(0, 1));
+        WRITES.put("setChar", b -> b.setChar(0, 'x'));
+        WRITES.put("setMedium", b -> b.setMedium(0, 1));
+        WRITES.put("setMediumLE", b -> b.setMediumLE(0, 1));
+        WRITES.put("setInt", b -> b.setInt(0, 1));
+        WRITES.put("setIntLE", b -> b.setIntLE(0, 1));
+        WRITES.put("setFloat", b -> b.setFloat(0, 1));
+        WRITES.put("setFloatLE", b -> b.setFloatLE(0, 1));
+        WRITES.put("setLong", b -> b.setLong(0, 1));
+        WRITES.put("setLongLE", b -> b.setLongLE(0, 1));
+        WRITES.put("setDouble", b -> b.setDouble(0, 1));
+        WRITES.put("setBytes(byte[])", b -> b.setBytes(0, new byte[] {1, 2}));
+        WRITES.put("setBytes(ByteBuf)", b -> b.setBytes(0, Unpooled.wrappedBuffer(new byte[] {1, 2})));
+        WRITES.put("setBytes(ByteBuffer)", b -> b.setBytes(0, ByteBuffer.wrap(new byte[] {1, 2})));
+        WRITES.put("setBytes(InputStream)", b -> io(() -> b.setBytes(0, new ByteArrayInputStream(new byte[2]), 2)));
+        WRITES.put(
+                "setBytes(channel)",
+                b -> io(() -> {
+                    Pipe pipe = Pipe.open();
+                    pipe.sink().write(ByteBuffer.wrap(new byte[2]));
+                    b.setBytes(0, pipe.source(), 2);
+                    pipe.sink().close();
+                    pipe.source().close();
+                }));
+        WRITES.put("setZero", b -> b.setZero(0, 4));
+        WRITES.put("setCharSequence", b -> b.setCharSequence(0, "ab", StandardCharsets.US_ASCII));
+        WRITES.put("writeByte", b -> b.writerIndex(0).writeByte(1));
+        WRITES.put("writeShort", b -> b.writerIndex(0).writeShort(1));
+        WRITES.put("writeInt", b -> b.writerIndex(0).writeInt(1));
+        WRITES.put("writeLong", b -> b.writerIndex(0).writeLong(1));
+        WRITES.put("writeBytes", b -> b.writerIndex(0).writeBytes(new byte[] {1}));
+        WRITES.put("writeZero", b -> b.writerIndex(0).writeZero(2));
+        WRITES.put("writeCharSequence", b -> b.writerIndex(0).writeCharSequence("ab", StandardCharsets.UTF_8));
+        WRITES.put("ByteBufUtil.writeUtf8", b -> ByteBufUtil.writeUtf8(b.writerIndex(0), "é"));
+        WRITES.put("discardReadBytes", b -> b.readerIndex(4).discardReadBytes());
+        WRITES.put("capacity", b -> b.capacity(LENGTH + 100));
+        WRITES.put("a slice's setByte", b -> b.slice().setByte(0, 1));
+        WRITES.put("a retained slice's setInt", b -> {
+            ByteBuf slice = b.retainedSlice(4, 8);
+            slice.setInt(0, 1);
+            slice.release();
+        });
+        WRITES.put("a duplicate's writeShort", b -> b.duplicate().writerIndex(0).writeShort(1));
+        WRITES.put(
+                "copying into it", b -> Unpooled.wrappedBuffer(new byte[] {9}).getBytes(0, b, 0, 1));
+        WRITES.put("memoryAddress", ByteBuf::memoryAddress);
+        WRITES.put("nioBuffer", b -> b.nioBuffer().put(0, (byte) 1));
+        WRITES.put("nioBuffers", ByteBuf::nioBuffers);
+        WRITES.put("internalNioBuffer", b -> b.internalNioBuffer(0, 4));
+        WRITES.put("a slice's memoryAddress", b -> b.slice(2, 4).memoryAddress());
+
+        READS.put("getters", b -> {
+            b.getByte(0);
+            b.getShort(0);
+            b.getUnsignedShort(2);
+            b.getInt(0);
+            b.getIntLE(0);
+            b.getLong(8);
+            b.getUnsignedInt(4);
+        });
+        READS.put("readers", b -> {
+            b.readByte();
+            b.readInt();
+            b.readerIndex(0);
+        });
+        READS.put("getBytes into a byte[]", b -> b.getBytes(0, new byte[LENGTH]));
+        READS.put("getBytes into a ByteBuf", b -> {
+            ByteBuf out = Unpooled.directBuffer(LENGTH);
+            b.getBytes(0, out, LENGTH);
+            out.release();
+        });
+        READS.put("getBytes into a stream", b -> io(() -> b.getBytes(0, new ByteArrayOutputStream(), LENGTH)));
+        READS.put(
+                "getBytes into a channel",
+                b -> io(() -> {
+                    Pipe pipe = Pipe.open();
+                    b.getBytes(0, pipe.sink(), LENGTH);
+                    pipe.sink().close();
+                    pipe.source().close();
+                }));
+        READS.put("copy", b -> b.copy().release());
+        READS.put("hexDump", ByteBufUtil::hexDump);
+        READS.put("toString", b -> b.toString(StandardCharsets.ISO_8859_1));
+        READS.put("equals", b -> b.equals(Unpooled.wrappedBuffer(new byte[LENGTH])));
+        READS.put("a slice's getters", b -> b.slice(4, 8).getLong(0));
+        READS.put("asReadOnly", b -> b.asReadOnly().getInt(0));
+    }
+
+    private interface IoAction {
+        void run() throws Exception;
+    }
+
+    private static void io(IoAction action) {
+        try {
+            action.run();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aFreshBufferIsUnchanged() {
+        VerdictBuf buf = buffer();
+        assertTrue(buf.isUnchanged(owner, 42));
+        assertEquals(7, buf.mark());
+        assertEquals(LENGTH, buf.readableBytes());
+        assertEquals(8, buf.getByte(0), "a view of the bytes at the offset");
+        assertFalse(buf.isUnchanged(owner, 43), "another packet's id");
+        assertFalse(buf.isUnchanged(id -> {}, 42), "another socket");
+        buf.release();
+    }
+
+    @Test
+    void everyWayToWriteMarksItTouched() {
+        for (Map.Entry<String, Consumer<ByteBuf>> write : WRITES.entrySet()) {
+            VerdictBuf buf = buffer();
+            try {
+                write.getValue().accept(buf);
+                assertTrue(buf.isTouched(), write.getKey() + " marks the buffer touched");
+                assertFalse(buf.isUnchanged(owner, 42), write.getKey());
+            } finally {
+                buf.release();
+            }
+        }
+    }
+
+    @Test
+    void noWayToReadMarksItTouched() {
+        for (Map.Entry<String, Consumer<ByteBuf>> read : READS.entrySet()) {
+            VerdictBuf buf = buffer();
+            try {
+                read.getValue().accept(buf);
+                assertFalse(buf.isTouched(), read.getKey() + " leaves the buffer as read");
+                buf.readerIndex(0).writerIndex(LENGTH);
+                assertTrue(buf.isUnchanged(owner, 42), read.getKey());
+            } finally {
+                buf.release();
+            }
+        }
+    }
+
+    @Test
+    void trimmingOrSkippingBytesIsAChange() {
+        VerdictBuf buf = buffer();
+        buf.writerIndex(LENGTH - 1);
+        assertFalse(buf.isUnchanged(owner, 42), "cut short");
+        buf.writerIndex(LENGTH).readerIndex(1);
+        assertFalse(buf.isUnchanged(owner, 42), "head skipped");
+        buf.readerIndex(0);
+        assertTrue(buf.isUnchanged(owner, 42), "whole again, and nothing was written");
+        buf.release();
+    }
+
+    @Test
+    void theLastReleaseTellsTheOwnerOnce() {
+        VerdictBuf buf = buffer();
+        ByteBuf slice = buf.retainedSlice();
+        buf.release();
+        assertEquals(List.of(), released);
+        slice.release();
+        assertEquals(List.of(42L), released);
+    }
+
+    /**
+     * A new Netty release that adds a way to write to the buffer must not slip past: every public
+     * method that can write, declared by VerdictBuf's superclasses, is overridden by VerdictBuf,
+     * is a setter of one value that the tests above see marking the buffer, or is one that Netty builds on those (the ByteBuf and AbstractByteBuf set/write family, which lands in
+     * the overridden _set methods, setBytes or setZero; the tests above exercise them).
+     */
+    @Test
+    void everyWriterOfTheSuperclassesIsCovered() {
+        Set<String> built = Set.of(
+                "setBoolean",
+                "setChar",
+                "setFloat",
+                "setDouble",
+                "setBytes",
+                "writeBoolean",
+                "writeByte",
+                "writeShort",
+                "writeShortLE",
+                "writeMedium",
+                "writeMediumLE",
+                "writeInt",
+                "writeIntLE",
+                "writeLong",
+                "writeLongLE",
+                "writeChar",
+                "writeFloat",
+                "writeDouble",
+                "writeBytes",
+                "discardReadBytes",
+                "discardSomeReadBytes",
+                "ensureWritable",
+                "nioBuffer",
+                "nioBuffers",
+                "setFloatLE",
+                "setDoubleLE",
+                "writeFloatLE",
+                "writeDoubleLE");
+        Set<String> overridden = new TreeSet<>();
+        for (Method m : VerdictBuf.class.getDeclaredMethods()) {
+            overridden.add(signature(m));
+        }
+        Set<String> missing = new TreeSet<>();
+        for (Class<?> c = UnpooledUnsafeDirectByteBuf.class; c != Object.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (Modifier.isStatic(m.getModifiers())
+                        || Modifier.isPrivate(m.getModifiers())
+                        || Modifier.isAbstract(m.getModifiers())) {
+                    continue;
+                }
+                String name = m.getName();
+                boolean writes = name.startsWith("set")
+                                && !name.startsWith("setIndex")
+                                && !name.startsWith("setReaderIndex")
+                                && !name.equals("setRefCnt")
+                                && !name.equals("setByteBuffer")
+                        || name.startsWith("_set")
+                        || name.startsWith("write") && !name.equals("writerIndex") && !name.equals("writableBytes")
+                        || name.equals("memoryAddress")
+                        || name.equals("internalNioBuffer")
+                        || name.startsWith("nioBuffer") && m.getParameterCount() > 0
+                        || name.equals("capacity") && m.getParameterCount() == 1;
+                if (!writes || overridden.contains(signature(m))) {
+                    continue;
+                }
+                if ((c == AbstractByteBuf.class || c == ByteBuf.class) && built.contains(name)
+                        || PRIMITIVE_SETTERS.contains(name) && WRITES.containsKey(name)) {
+                    continue;
+                }
+                missing.add(c.getSimpleName() + "." + signature(m));
+            }
+        }
+        if (!missing.isEmpty()) {
+            fail("VerdictBuf does not see writes through " + missing);
+        }
+    }
+
+    private static String signature(Method m) {
+        StringBuilder s = new StringBuilder(m.getName()).append('(');
+        for (Class<?> p : m.getParameterTypes()) {
+            s.append(p.getSimpleName()).append(',');
+        }
+        return s.append(')').toString();
+    }
+}
