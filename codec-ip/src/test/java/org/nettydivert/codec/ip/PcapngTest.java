@@ -44,7 +44,7 @@ class PcapngTest {
     private static final byte[] UDP6 =
             TestPackets.ipv6(IpProtocol.UDP, "fd00::1", "fd00::2", TestPackets.udp(3, 4, new byte[5]));
 
-    private record Stamped(long epochNanos, byte[] datagram) {}
+    record Stamped(long epochNanos, byte[] datagram) {}
 
     static List<Stamped> read(PcapReader reader) throws IOException {
         List<Stamped> out = new ArrayList<>();
