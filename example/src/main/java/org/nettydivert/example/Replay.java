@@ -21,6 +21,7 @@ import java.util.Set;
 import org.nettydivert.codec.ip.DirectionRule;
 import org.nettydivert.codec.ip.IpPacketCodec;
 import org.nettydivert.codec.ip.OfflineReplay;
+import org.nettydivert.codec.ip.PcapFormat;
 import org.nettydivert.transport.DivertAddress;
 
 /**
@@ -31,7 +32,7 @@ final class Replay {
     private Replay() {}
 
     static int run(List<String> args, PrintStream out, PrintStream err, boolean debug) throws Exception {
-        Options o = Options.parse("replay", args, Set.of("in", "out", "local"), Set.of());
+        Options o = Options.parse("replay", args, Set.of("in", "out", "local", "format"), Set.of());
         Path in = Path.of(o.required("replay", "in"));
         Path output = Path.of(o.required("replay", "out"));
         if (o.rest().isEmpty()) {
@@ -60,6 +61,13 @@ final class Replay {
             throw new UsageException("replay: --out " + output + " is the same file as --in " + in
                     + ": write the output to another file");
         }
+        String formatName = o.string("format", null);
+        PcapFormat format;
+        try {
+            format = formatName == null ? PcapFormat.forFileName(output) : Main.format(formatName);
+        } catch (UsageException e) {
+            throw new UsageException("replay: " + e.getMessage());
+        }
         String local = o.string("local", null);
         DirectionRule direction;
         try {
@@ -79,6 +87,7 @@ final class Replay {
         OfflineReplay.Result result = OfflineReplay.builder()
                 .input(in)
                 .output(output)
+                .outputFormat(format)
                 .direction(direction)
                 .build()
                 .run(new IpPacketCodec(), filter.handler);
