@@ -54,13 +54,17 @@ final class Help {
                 return String.join(
                         "\n",
                         "usage: replay --in IN --out OUT [--format pcap|pcapng] [--local CIDR]",
-                        "              [--accept-partial-checksums] rewrite-port|drop OPTIONS",
+                        "              [--checksums strict|partial] rewrite-port|drop OPTIONS",
                         "Runs the rewrite-port or drop pipeline over a capture instead of a kernel (no root).",
                         "IN is pcap or pcapng (told apart by content). Packets from --local addresses are",
                         "outbound, the others inbound (without --local all are outbound). What the pipeline",
                         "writes goes to OUT, pcapng if its name ends in .pcapng, else pcap, unless --format",
                         "says; drops are counted. The pipeline runs on the capture's clock: its timers fire",
                         "as the capture's time passes, and output records carry the time they were written.",
+                        "--checksums drops (and counts) datagrams whose checksums are wrong: strict takes",
+                        "only complete ones, partial also the offloaded TCP/UDP checksums (the pseudo-header",
+                        "sum alone) of captures taken on veth or loopback or of a host's own packets.",
+                        "Without it checksums are not checked.",
                         "OUT is replaced only once the replay succeeds, and cannot be IN.",
                         "Example: replay --in in.pcap --out out.pcap drop --proto udp --dst-port 53");
             case "traffic":

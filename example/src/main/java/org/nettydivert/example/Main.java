@@ -148,7 +148,7 @@ public final class Main {
                     debug);
         }
         Path file = Path.of(write);
-        PcapFormat format = formatName == null ? PcapFormat.forFileName(file) : format(formatName);
+        PcapFormat format = formatName == null ? PcapFormat.forFileName(file) : format("dump", formatName);
         if (Files.isDirectory(file)) {
             throw new UsageException("dump: --write " + file + " is a directory");
         }
@@ -179,15 +179,15 @@ public final class Main {
         }
     }
 
-    /** A --format value. */
-    static PcapFormat format(String name) throws UsageException {
+    /** {@code command}'s --format value. */
+    static PcapFormat format(String command, String name) throws UsageException {
         switch (name.toLowerCase(Locale.ROOT)) {
             case "pcap":
                 return PcapFormat.PCAP;
             case "pcapng":
                 return PcapFormat.PCAPNG;
             default:
-                throw new UsageException("--format must be pcap or pcapng, not '" + name + "'");
+                throw new UsageException(command + ": --format must be pcap or pcapng, not '" + name + "'");
         }
     }
 

@@ -424,6 +424,60 @@ class ReplayPipelinesTest {
         assertEquals("\t8080\t\t1", lines.get(2));
     }
 
+    @Test
+    void checksumsAreCheckedOnlyWhenAskedAndPartialOnesCanPass() throws Exception {
+        Path in = tmp.resolve("offloaded.pcap");
+        try (PcapWriter w = PcapWriter.create(in)) {
+            write(w, Packets.udp(CLIENT, 40001, SERVER, 53, "good"));
+            ByteBuf partial = Packets.udp(CLIENT, 40002, SERVER, 53, "partial");
+            // What Linux leaves in an offloaded UDP checksum: the folded pseudo-header sum.
+            IpPacket p = IpPacket.decode(new DivertPacket(partial, DivertAddress.outbound()));
+            p.upperLayer().setChecksum(p.pseudoHeaderSum());
+            write(w, partial);
+            ByteBuf bad = Packets.udp(CLIENT, 40003, SERVER, 53, "bad");
+            bad.setByte(bad.writerIndex() - 1, 'B');
+            write(w, bad);
+        }
+        Path out = tmp.resolve("out.pcap");
+        String[] expected = {
+            null,
+            "replay: read 3, written 3, dropped 0 (",
+            "strict",
+            "replay: read 3, written 1, dropped 2, 2 malformed or with bad checksums (",
+            "partial",
+            "replay: read 3, written 2, dropped 1, 1 malformed or with bad checksums, 1 partial checksums"
+                    + " accepted ("
+        };
+        for (int i = 0; i < expected.length; i += 2) {
+            List<String> args = new ArrayList<>(List.of("replay", "--in", in.toString(), "--out", out.toString()));
+            if (expected[i] != null) {
+                args.addAll(List.of("--checksums", expected[i]));
+            }
+            args.addAll(List.of("drop", "--proto", "icmp"));
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            assertEquals(0, Main.run(args, new PrintStream(printed, true, StandardCharsets.UTF_8), System.err));
+            String line = printed.toString(StandardCharsets.UTF_8);
+            assertTrue(line.startsWith(expected[i + 1]), line);
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(
+                2,
+                replay(
+                        err,
+                        "--in",
+                        in.toString(),
+                        "--out",
+                        out.toString(),
+                        "--checksums",
+                        "lax",
+                        "drop",
+                        "--proto",
+                        "icmp"));
+        assertEquals(
+                "replay: --checksums must be strict or partial, not 'lax'",
+                err.toString(StandardCharsets.UTF_8).strip());
+    }
+
     /** Hand-built datagrams with correct checksums. */
     static final class Packets {
         private Packets() {}
