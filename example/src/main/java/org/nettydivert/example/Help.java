@@ -54,7 +54,7 @@ final class Help {
                 return String.join(
                         "\n",
                         "usage: replay --in IN --out OUT [--format pcap|pcapng] [--local CIDR]",
-                        "              [--checksums strict|partial] rewrite-port|drop OPTIONS",
+                        "              [--checksums strict|partial] [--complete-checksums] rewrite-port|drop OPTIONS",
                         "Runs the rewrite-port or drop pipeline over a capture instead of a kernel (no root).",
                         "IN is pcap or pcapng (told apart by content). Packets from --local addresses are",
                         "outbound, the others inbound (without --local all are outbound). What the pipeline",
@@ -64,7 +64,8 @@ final class Help {
                         "--checksums drops (and counts) datagrams whose checksums are wrong: strict takes",
                         "only complete ones, partial also the offloaded TCP/UDP checksums (the pseudo-header",
                         "sum alone) of captures taken on veth or loopback or of a host's own packets.",
-                        "Without it checksums are not checked.",
+                        "Without it checksums are not checked. --complete-checksums first completes the",
+                        "offloaded checksums, as the live channel does, so that rewrites keep them right.",
                         "OUT is replaced only once the replay succeeds, and cannot be IN.",
                         "Example: replay --in in.pcap --out out.pcap drop --proto udp --dst-port 53");
             case "traffic":

@@ -35,7 +35,8 @@ final class Replay {
     private Replay() {}
 
     static int run(List<String> args, PrintStream out, PrintStream err, boolean debug) throws Exception {
-        Options o = Options.parse("replay", args, Set.of("in", "out", "local", "format", "checksums"), Set.of());
+        Options o = Options.parse(
+                "replay", args, Set.of("in", "out", "local", "format", "checksums"), Set.of("complete-checksums"));
         Path in = Path.of(o.required("replay", "in"));
         Path output = Path.of(o.required("replay", "out"));
         if (o.rest().isEmpty()) {
@@ -102,6 +103,7 @@ final class Replay {
                 .input(in)
                 .output(output)
                 .outputFormat(format)
+                .completePartialChecksums(o.flag("complete-checksums"))
                 .direction(direction)
                 .build()
                 .run(decoder, new IpPacketEncoder(), filter.handler);

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nettydivert.codec.ip.ChecksumStatus;
 import org.nettydivert.codec.ip.DirectionRule;
 import org.nettydivert.codec.ip.IpPacket;
 import org.nettydivert.codec.ip.IpPacketCodec;
@@ -476,6 +477,108 @@ class ReplayPipelinesTest {
         assertEquals(
                 "replay: --checksums must be strict or partial, not 'lax'",
                 err.toString(StandardCharsets.UTF_8).strip());
+    }
+
+    private static Path veth() throws Exception {
+        return Path.of(ReplayPipelinesTest.class.getResource("/veth.pcap").toURI());
+    }
+
+    /** The statuses of a capture's checksums, in order. */
+    private static List<ChecksumStatus> checksums(Path capture) throws Exception {
+        List<ChecksumStatus> statuses = new ArrayList<>();
+        try (PcapReader reader = PcapReader.open(capture)) {
+            for (PcapRecord r; (r = reader.next()) != null; ) {
+                IpPacket p = IpPacket.decode(new DivertPacket(r.content().retain(), DivertAddress.outbound()));
+                statuses.add(p.checksumStatus());
+                p.release();
+                r.release();
+            }
+        }
+        return statuses;
+    }
+
+    private List<String> rewriteVeth(Path in, Path out, boolean complete) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--in", in.toString(), "--out", out.toString()));
+        if (complete) {
+            args.add("--complete-checksums");
+        }
+        // The veth capture's client is 10.99.0.1 and fd99::1; its servers listen on 8080 and 8443.
+        args.addAll(List.of("--local", "10.99.0.1/32,fd99::1/128", "rewrite-port", "--from", "8080", "--to", "9090"));
+        assertEquals(0, replay(args.toArray(String[]::new)));
+        return records(out);
+    }
+
+    @Test
+    void aVethCaptureWithOffloadedChecksumsReplaysWithRightOnesWhenCompleted() throws Exception {
+        Path in = veth();
+        assertTrue(checksums(in).contains(ChecksumStatus.PARTIAL));
+        Path out = tmp.resolve("out.pcap");
+        rewriteVeth(in, out, true);
+        assertTrue(
+                checksums(out).stream().allMatch(c -> c == ChecksumStatus.GOOD),
+                checksums(out).toString());
+        List<String> rewritten = summaries(out);
+        assertTrue(
+                rewritten.contains("10.99.0.1:" + clientPort(rewritten) + " > 10.99.0.2:9090 TCP"),
+                rewritten.toString());
+        // Outbound to 8080 went to 9090; the replies (from 8080: the capture saw no rewriting)
+        // are inbound from B, not A, and are left alone.
+        assertTrue(rewritten.stream().noneMatch(s -> s.contains("> 10.99.0.2:8080")), rewritten.toString());
+
+        // Without completing, the incremental rewrite treats a partial checksum as a whole one:
+        // the rewritten segments' checksums are then wrong.
+        rewriteVeth(in, out, false);
+        assertTrue(checksums(out).contains(ChecksumStatus.BAD), checksums(out).toString());
+
+        // The same capture as pcapng replays to the same records.
+        Path ng = asPcapng(in);
+        assertEquals(rewriteVeth(in, tmp.resolve("a.pcap"), true), rewriteVeth(ng, tmp.resolve("b.pcap"), true));
+    }
+
+    private static String clientPort(List<String> summaries) {
+        for (String s : summaries) {
+            if (s.startsWith("10.99.0.1:") && s.contains(" > 10.99.0.2:9090 TCP")) {
+                return s.substring("10.99.0.1:".length(), s.indexOf(' '));
+            }
+        }
+        return "none";
+    }
+
+    @Test
+    void aTsharkConvertedVethCaptureReplaysExactlyLikeThePcap() throws Exception {
+        Path tshark = tshark();
+        org.junit.jupiter.api.Assumptions.assumeTrue(tshark != null, "tshark is not installed: skipped");
+        Path in = veth();
+        Path ng = tmp.resolve("veth.pcapng");
+        run(tmp, tshark.toString(), "-r", in.toString(), "-F", "pcapng", "-w", ng.toString());
+        List<String> fromPcap = rewriteVeth(in, tmp.resolve("a.pcapng"), true);
+        Path ngOut = tmp.resolve("b.pcapng");
+        assertEquals(fromPcap, rewriteVeth(ng, ngOut, true));
+        assertEquals(28, fromPcap.size());
+        // tshark agrees that every TCP and UDP checksum of the output is right.
+        List<String> statuses = run(
+                        tmp,
+                        tshark.toString(),
+                        "-r",
+                        ngOut.toString(),
+                        "-o",
+                        "tcp.check_checksum:TRUE",
+                        "-o",
+                        "udp.check_checksum:TRUE",
+                        "-Y",
+                        "tcp || udp",
+                        "-T",
+                        "fields",
+                        "-e",
+                        "tcp.checksum.status",
+                        "-e",
+                        "udp.checksum.status")
+                .stream()
+                .filter(l -> !l.startsWith("Running as user"))
+                .map(String::strip)
+                .toList();
+        assertEquals(24, statuses.size(), statuses.toString());
+        assertTrue(statuses.stream().allMatch(s -> s.equals("1")), statuses.toString());
     }
 
     /** Hand-built datagrams with correct checksums. */

@@ -65,6 +65,17 @@ public final class IpPacketDecoder extends MessageToMessageDecoder<DivertPacket>
         return malformed;
     }
 
+    /** Which checksum is wrong, for the report. */
+    private static String wrongChecksum(IpPacket packet) {
+        if (packet.isIpv4() && !packet.ipv4().verifyChecksum()) {
+            return String.format(
+                    "wrong IPv4 header checksum 0x%04x", packet.ipv4().checksum());
+        }
+        return String.format(
+                "wrong %s checksum 0x%04x",
+                IpProtocol.name(packet.protocol()), packet.upperLayer().checksum());
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, DivertPacket msg, List<Object> out) {
         IpPacket packet = new IpPacket(msg);
@@ -76,7 +87,7 @@ public final class IpPacketDecoder extends MessageToMessageDecoder<DivertPacket>
                 reason = MalformedReason.BAD_CHECKSUM;
                 detail = status == ChecksumStatus.PARTIAL
                         ? "partial (offloaded) checksum, refused by " + checksums
-                        : "wrong checksum";
+                        : wrongChecksum(packet);
             } else if (status == ChecksumStatus.PARTIAL) {
                 partialChecksums++;
             }

@@ -76,12 +76,14 @@ public final class OfflineReplay {
     private final int divertPort;
     private final PcapFormat outputFormat;
     private final long drainLimitNanos;
+    private final boolean completePartialChecksums;
 
     private OfflineReplay(Builder b) {
         this.input = Objects.requireNonNull(b.input, "input");
         this.output = b.output;
         this.direction = b.direction;
         this.divertPort = b.divertPort;
+        this.completePartialChecksums = b.completePartialChecksums;
         this.outputFormat = b.outputFormat != null || output == null ? b.outputFormat : PcapFormat.forFileName(output);
         // Durations past 292 years do not fit in nanoseconds: they mean no limit.
         this.drainLimitNanos =
@@ -185,6 +187,7 @@ public final class OfflineReplay {
                 EmbeddedChannel.builder().ticker(ticker).handlers(handlers).build();
         Counts counts = new Counts();
         VirtualClock clock = new VirtualClock(channel, ticker, writer, counts);
+        IpPacketParser parser = completePartialChecksums ? new IpPacketParser() : null;
         try (PcapReader reader = PcapReader.open(input)) {
             PcapRecord record;
             while ((record = reader.next()) != null) {
@@ -194,6 +197,9 @@ public final class OfflineReplay {
                 } catch (IOException | RuntimeException e) {
                     record.release();
                     throw e;
+                }
+                if (parser != null) {
+                    completePartialChecksum(datagram, parser);
                 }
                 long tag = counts.read++;
                 DivertAddress address = new DivertAddress(
@@ -215,6 +221,18 @@ public final class OfflineReplay {
         long dropped = counts.read - counts.reinjectedTags.cardinality();
         return new Result(
                 counts.read, counts.reinjected, counts.injected, dropped, counts.unhandled, counts.exceptions);
+    }
+
+    /**
+     * Completes an offloaded TCP or UDP checksum in place, as the live channel does when it reads,
+     * so that the pipeline sees the datagram it would see live.
+     */
+    private static void completePartialChecksum(ByteBuf datagram, IpPacketParser parser) {
+        // A view only: no reference is taken, none is released.
+        IpPacket packet = new IpPacket(new DivertPacket(datagram, DivertAddress.outbound()));
+        if (parser.parse(packet) == null && packet.checksumStatus() == ChecksumStatus.PARTIAL) {
+            packet.updateChecksums();
+        }
     }
 
     private static final class Counts {
@@ -352,6 +370,7 @@ public final class OfflineReplay {
         private int divertPort;
         private PcapFormat outputFormat;
         private Duration drainLimit = Duration.ofSeconds(60);
+        private boolean completePartialChecksums;
 
         private Builder() {}
 
@@ -398,6 +417,18 @@ public final class OfflineReplay {
                 throw new IllegalArgumentException("drainLimit " + drainLimit + " is negative");
             }
             this.drainLimit = drainLimit;
+            return this;
+        }
+
+        /**
+         * Whether to complete the partial (offloaded) TCP and UDP checksums of the input before the
+         * pipeline sees them, as the live {@code DivertChannel} does on Linux; off by default, so
+         * that the pipeline gets the bytes of the capture. Captures taken on veth or loopback
+         * devices need it for a pipeline that verifies, or incrementally rewrites, checksums: see
+         * {@link ChecksumStatus}.
+         */
+        public Builder completePartialChecksums(boolean complete) {
+            this.completePartialChecksums = complete;
             return this;
         }
 
