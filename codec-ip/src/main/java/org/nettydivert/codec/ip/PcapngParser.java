@@ -61,8 +61,9 @@ final class PcapngParser {
                 long seconds = e >= 64 ? 0 : ts >>> e;
                 long fraction = e >= 64 ? ts : ts & ((1L << e) - 1);
                 // Keep fraction * 10^9 within a long: drop the bits finer than 2^-33 s.
+                // (Java shifts by the distance mod 64: a distance of 64 or more must give 0 here.)
                 if (e > 33) {
-                    fraction >>>= e - 33;
+                    fraction = e - 33 >= 64 ? 0 : fraction >>> (e - 33);
                     e = 33;
                 }
                 nanos = seconds * 1_000_000_000L + (fraction * 1_000_000_000L >>> e);

@@ -236,6 +236,23 @@ class PcapngTest {
         }
     }
 
+    @Test
+    void binaryResolutionsOfAnyExponent() throws IOException {
+        byte[] file = new Ng(ByteOrder.LITTLE_ENDIAN)
+                .iface(PcapReader.LINKTYPE_RAW, 0, 9, new byte[] {(byte) (0x80 | 40)}) // 2^-40 s
+                .iface(PcapReader.LINKTYPE_RAW, 0, 9, new byte[] {(byte) (0x80 | 100)}) // 2^-100 s
+                .iface(PcapReader.LINKTYPE_RAW, 0, 9, new byte[] {(byte) (0x80 | 20)}) // 2^-20 s
+                .epb(0, 5L << 40 | 1L << 39, UDP)
+                .epb(1, -1, UDP)
+                .epb(2, 3L << 20 | 1L << 18, UDP)
+                .bytes();
+        List<Stamped> r = read(file);
+        assertEquals(5_500_000_000L, r.get(0).epochNanos());
+        // 2^64 - 1 units of 2^-100 s: under a nanosecond.
+        assertEquals(0, r.get(1).epochNanos());
+        assertEquals(3_250_000_000L, r.get(2).epochNanos());
+    }
+
     private static byte[] longIn(ByteOrder order, long v) {
         return ByteBuffer.allocate(8).order(order).putLong(v).array();
     }
