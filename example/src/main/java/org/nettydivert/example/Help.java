@@ -26,10 +26,12 @@ final class Help {
             case "dump":
                 return String.join(
                         "\n",
-                        "usage: dump --port N [--count K] [--hex]",
+                        "usage: dump --port N [--count K] [--hex] [--write FILE [--format pcap|pcapng]]",
                         "Prints each packet diverted to port N (direction, interface, src:sport -> dst:dport,",
                         "protocol, length) and reinjects it unchanged. --hex adds the first 40 bytes in hex;",
-                        "--count exits after K packets.");
+                        "--count exits after K packets. --write also saves each diverted datagram, as",
+                        "tcpdump -w does: pcapng if FILE ends in .pcapng, classic pcap otherwise, unless",
+                        "--format says; raw IP link type, readable by Wireshark, tcpdump and replay.");
             case "passthrough":
                 return String.join(
                         "\n",
@@ -51,11 +53,20 @@ final class Help {
             case "replay":
                 return String.join(
                         "\n",
-                        "usage: replay --in IN.pcap --out OUT.pcap [--local CIDR] rewrite-port|drop OPTIONS",
+                        "usage: replay --in IN --out OUT [--format pcap|pcapng] [--local CIDR]",
+                        "              [--checksums strict|partial] [--complete-checksums] rewrite-port|drop OPTIONS",
                         "Runs the rewrite-port or drop pipeline over a capture instead of a kernel (no root).",
-                        "Packets from --local addresses are outbound, the others inbound (without --local all",
-                        "are outbound). What the pipeline writes goes to OUT.pcap; drops are counted.",
-                        "OUT.pcap is replaced only once the replay succeeds, and cannot be IN.pcap.",
+                        "IN is pcap or pcapng (told apart by content). Packets from --local addresses are",
+                        "outbound, the others inbound (without --local all are outbound). What the pipeline",
+                        "writes goes to OUT, pcapng if its name ends in .pcapng, else pcap, unless --format",
+                        "says; drops are counted. The pipeline runs on the capture's clock: its timers fire",
+                        "as the capture's time passes, and output records carry the time they were written.",
+                        "--checksums drops (and counts) datagrams whose checksums are wrong: strict takes",
+                        "only complete ones, partial also the offloaded TCP/UDP checksums (the pseudo-header",
+                        "sum alone) of captures taken on veth or loopback or of a host's own packets.",
+                        "Without it checksums are not checked. --complete-checksums first completes the",
+                        "offloaded checksums, as the live channel does, so that rewrites keep them right.",
+                        "OUT is replaced only once the replay succeeds, and cannot be IN.",
                         "Example: replay --in in.pcap --out out.pcap drop --proto udp --dst-port 53");
             case "traffic":
                 return String.join(

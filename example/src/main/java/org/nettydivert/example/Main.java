@@ -16,11 +16,14 @@ package org.nettydivert.example;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +31,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.nettydivert.codec.ip.IpPacketCodec;
 import org.nettydivert.codec.ip.IpProtocol;
+import org.nettydivert.codec.ip.PcapFormat;
+import org.nettydivert.codec.ip.PcapTeeHandler;
+import org.nettydivert.codec.ip.PcapWriter;
 import org.nettydivert.transport.DivertChannel;
 import org.nettydivert.transport.DivertStats;
 
@@ -44,12 +50,13 @@ public final class Main {
             "usage: java -jar netty-divert-example.jar COMMAND [options]",
             "",
             "commands:",
-            "  dump --port N [--count K] [--hex]      print each diverted packet and reinject it",
+            "  dump --port N [--count K] [--hex] [--write FILE]",
+            "                                         print each diverted packet and reinject it",
             "  passthrough --port N [--stats]         reinject everything as fast as possible",
             "  rewrite-port --port N --from A --to B  TCP/UDP port forwarder A -> B",
             "  drop --port N --proto tcp|udp|icmp [--dst-port P] [--src CIDR]",
             "                                         drop what matches, reinject the rest",
-            "  replay --in IN.pcap --out OUT.pcap [--local CIDR] rewrite-port|drop OPTIONS",
+            "  replay --in IN --out OUT [--local CIDR] rewrite-port|drop OPTIONS",
             "                                         run a pipeline over a capture, no kernel",
             "",
             "--port is the divert port: ipfw 'divert N', pf 'divert-packet port N', or the Linux",
@@ -117,21 +124,71 @@ public final class Main {
         }
     }
 
-    private static int dump(List<String> args, PrintStream out, PrintStream err, boolean debug) throws UsageException {
-        Options o = Options.parse("dump", args, Set.of("port", "count"), Set.of("hex"));
+    private static int dump(List<String> args, PrintStream out, PrintStream err, boolean debug)
+            throws UsageException, IOException {
+        Options o = Options.parse("dump", args, Set.of("port", "count", "write", "format"), Set.of("hex"));
         noExtraWords("dump", o);
         int port = o.integer("dump", "port", 0, 65535, null);
         int count = o.integer("dump", "count", 1, Integer.MAX_VALUE, 0);
+        String write = o.string("write", null);
+        String formatName = o.string("format", null);
+        if (formatName != null && write == null) {
+            throw new UsageException("dump: --format needs --write FILE");
+        }
         DumpHandler dump = new DumpHandler(out, o.flag("hex"), count);
-        return DivertRunner.run(
-                "dump",
-                port,
-                pipeline(new IpPacketCodec(), dump),
-                () -> "dump: " + dump.seen() + " packets",
-                channel -> {},
-                out,
-                err,
-                debug);
+        if (write == null) {
+            return DivertRunner.run(
+                    "dump",
+                    port,
+                    pipeline(new IpPacketCodec(), dump),
+                    () -> "dump: " + dump.seen() + " packets",
+                    channel -> {},
+                    out,
+                    err,
+                    debug);
+        }
+        Path file = Path.of(write);
+        PcapFormat format = formatName == null ? PcapFormat.forFileName(file) : format("dump", formatName);
+        if (Files.isDirectory(file)) {
+            throw new UsageException("dump: --write " + file + " is a directory");
+        }
+        // Like tcpdump -w: the file gets the datagrams as the kernel diverted them, before the codec.
+        try (PcapWriter writer = PcapWriter.create(file, format)) {
+            PcapTeeHandler tee = new PcapTeeHandler(writer, true, false);
+            return DivertRunner.run(
+                    "dump",
+                    port,
+                    pipeline(tee, new IpPacketCodec(), dump),
+                    () -> {
+                        // Flushed here, not only on close: on SIGTERM the JVM exits right after
+                        // the totals are printed.
+                        String failed = "";
+                        try {
+                            writer.flush();
+                        } catch (IOException e) {
+                            failed = ", cannot write " + file + ": " + describe(e);
+                        }
+                        long lost = tee.failedWrites();
+                        return "dump: " + dump.seen() + " packets, " + (writer.records()) + " written to " + file
+                                + (lost == 0 ? "" : " (" + lost + " could not be)") + failed;
+                    },
+                    channel -> {},
+                    out,
+                    err,
+                    debug);
+        }
+    }
+
+    /** {@code command}'s --format value. */
+    static PcapFormat format(String command, String name) throws UsageException {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "pcap":
+                return PcapFormat.PCAP;
+            case "pcapng":
+                return PcapFormat.PCAPNG;
+            default:
+                throw new UsageException(command + ": --format must be pcap or pcapng, not '" + name + "'");
+        }
     }
 
     private static int passthrough(List<String> args, PrintStream out, PrintStream err, boolean debug)

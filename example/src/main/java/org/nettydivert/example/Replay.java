@@ -18,9 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.nettydivert.codec.ip.ChecksumPolicy;
 import org.nettydivert.codec.ip.DirectionRule;
-import org.nettydivert.codec.ip.IpPacketCodec;
+import org.nettydivert.codec.ip.IpPacketDecoder;
+import org.nettydivert.codec.ip.IpPacketEncoder;
+import org.nettydivert.codec.ip.MalformedPacketAction;
 import org.nettydivert.codec.ip.OfflineReplay;
+import org.nettydivert.codec.ip.PcapFormat;
 import org.nettydivert.transport.DivertAddress;
 
 /**
@@ -31,7 +35,8 @@ final class Replay {
     private Replay() {}
 
     static int run(List<String> args, PrintStream out, PrintStream err, boolean debug) throws Exception {
-        Options o = Options.parse("replay", args, Set.of("in", "out", "local"), Set.of());
+        Options o = Options.parse(
+                "replay", args, Set.of("in", "out", "local", "format", "checksums"), Set.of("complete-checksums"));
         Path in = Path.of(o.required("replay", "in"));
         Path output = Path.of(o.required("replay", "out"));
         if (o.rest().isEmpty()) {
@@ -60,6 +65,24 @@ final class Replay {
             throw new UsageException("replay: --out " + output + " is the same file as --in " + in
                     + ": write the output to another file");
         }
+        String formatName = o.string("format", null);
+        PcapFormat format = formatName == null ? PcapFormat.forFileName(output) : Main.format("replay", formatName);
+        String checksumsName = o.string("checksums", null);
+        ChecksumPolicy checksums;
+        if (checksumsName == null) {
+            checksums = ChecksumPolicy.IGNORE;
+        } else if (checksumsName.equals("strict")) {
+            checksums = ChecksumPolicy.STRICT;
+        } else if (checksumsName.equals("partial")) {
+            checksums = ChecksumPolicy.ACCEPT_PARTIAL;
+        } else {
+            throw new UsageException("replay: --checksums must be strict or partial, not '" + checksumsName + "'");
+        }
+        // Unchecked, malformed datagrams pass on raw as they always did; checked, the ones that fail
+        // are dropped, as a firewall that verifies checksums would.
+        IpPacketDecoder decoder = new IpPacketDecoder(
+                checksums == ChecksumPolicy.IGNORE ? MalformedPacketAction.PASS_RAW : MalformedPacketAction.DROP,
+                checksums);
         String local = o.string("local", null);
         DirectionRule direction;
         try {
@@ -79,11 +102,19 @@ final class Replay {
         OfflineReplay.Result result = OfflineReplay.builder()
                 .input(in)
                 .output(output)
+                .outputFormat(format)
+                .completePartialChecksums(o.flag("complete-checksums"))
                 .direction(direction)
                 .build()
-                .run(new IpPacketCodec(), filter.handler);
+                .run(decoder, new IpPacketEncoder(), filter.handler);
+        String badChecksums = checksums == ChecksumPolicy.IGNORE
+                ? ""
+                : ", " + decoder.malformedCount() + " malformed or with bad checksums"
+                        + (checksums == ChecksumPolicy.ACCEPT_PARTIAL
+                                ? ", " + decoder.partialChecksumCount() + " partial checksums accepted"
+                                : "");
         out.println("replay: read " + result.read() + ", written " + (result.reinjected() + result.injected())
-                + ", dropped " + result.dropped() + " (" + filter.totals() + ")");
+                + ", dropped " + result.dropped() + badChecksums + " (" + filter.totals() + ")");
         return result.exceptions() == 0 ? 0 : 1;
     }
 }

@@ -100,6 +100,21 @@ class MainTest {
     }
 
     @Test
+    void dumpWriteOptionsAreChecked() {
+        assertUsageLine("dump: --format needs --write FILE", "dump", "--port", "7", "--format", "pcapng");
+        err.reset();
+        assertUsageLine(
+                "dump: --format must be pcap or pcapng, not 'erf'",
+                "dump",
+                "--port",
+                "7",
+                "--write",
+                "x.erf",
+                "--format",
+                "erf");
+    }
+
+    @Test
     void missingPortIsAUsageError() {
         assertUsageError("passthrough: --port is required", "passthrough");
     }

@@ -378,6 +378,19 @@ public final class IpPacket implements ReferenceCounted {
         return header.verifyChecksum(pseudoHeaderSum(), l4Length());
     }
 
+    /**
+     * Whether the checksums are right, partial (offloaded: the TCP or UDP field holds the
+     * pseudo-header sum only) or wrong; see {@link ChecksumStatus}.
+     */
+    public ChecksumStatus checksumStatus() {
+        return ChecksumStatus.of(this);
+    }
+
+    /** Whether the checksums pass {@code policy}: {@link ChecksumPolicy#ACCEPT_PARTIAL} lets offloaded ones through. */
+    public boolean verifyChecksums(ChecksumPolicy policy) {
+        return policy.accepts(checksumStatus());
+    }
+
     /** Recomputes the IPv4 header checksum, from scratch; nothing for IPv6, which has none. */
     public IpPacket updateIpChecksum() {
         if (version == 4) {

@@ -24,6 +24,16 @@ public final class IpPacketCodec extends CombinedChannelDuplexHandler<IpPacketDe
 
     /** A codec with the given malformed-datagram action and checksum mode. */
     public IpPacketCodec(MalformedPacketAction onMalformed, IpPacketEncoder.ChecksumMode checksums) {
-        super(new IpPacketDecoder(onMalformed), new IpPacketEncoder(checksums));
+        this(onMalformed, checksums, ChecksumPolicy.IGNORE);
+    }
+
+    /**
+     * A codec that also checks the checksums of what it reads: a datagram {@code verify} does not
+     * accept is handled as {@code onMalformed} says; see {@link
+     * IpPacketDecoder#IpPacketDecoder(MalformedPacketAction, ChecksumPolicy)}.
+     */
+    public IpPacketCodec(
+            MalformedPacketAction onMalformed, IpPacketEncoder.ChecksumMode checksums, ChecksumPolicy verify) {
+        super(new IpPacketDecoder(onMalformed, verify), new IpPacketEncoder(checksums));
     }
 }

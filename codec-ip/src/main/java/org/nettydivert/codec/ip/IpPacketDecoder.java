@@ -28,8 +28,10 @@ public final class IpPacketDecoder extends MessageToMessageDecoder<DivertPacket>
     private static final int REPORTED_BYTES = 16;
 
     private final MalformedPacketAction onMalformed;
+    private final ChecksumPolicy checksums;
     private final IpPacketParser parser = new IpPacketParser();
     private volatile long malformed;
+    private volatile long partialChecksums;
 
     /** A decoder that passes malformed datagrams on raw, as {@link DivertPacket}s. */
     public IpPacketDecoder() {
@@ -38,19 +40,58 @@ public final class IpPacketDecoder extends MessageToMessageDecoder<DivertPacket>
 
     /** A decoder that handles malformed datagrams as {@code onMalformed} says. */
     public IpPacketDecoder(MalformedPacketAction onMalformed) {
-        super(DivertPacket.class);
-        this.onMalformed = Objects.requireNonNull(onMalformed, "onMalformed");
+        this(onMalformed, ChecksumPolicy.IGNORE);
     }
 
-    /** How many datagrams could not be parsed so far, whatever was done with them. */
+    /**
+     * A decoder that also checks checksums: a datagram {@code checksums} does not accept is
+     * malformed ({@link MalformedReason#BAD_CHECKSUM}) and handled as {@code onMalformed} says.
+     * {@link ChecksumPolicy#ACCEPT_PARTIAL} lets offloaded TCP and UDP checksums through, as a
+     * Linux host's own packets and captures on veth or loopback carry them.
+     */
+    public IpPacketDecoder(MalformedPacketAction onMalformed, ChecksumPolicy checksums) {
+        super(DivertPacket.class);
+        this.onMalformed = Objects.requireNonNull(onMalformed, "onMalformed");
+        this.checksums = Objects.requireNonNull(checksums, "checksums");
+    }
+
+    /** How many datagrams were accepted with a partial (offloaded) checksum so far. */
+    public long partialChecksumCount() {
+        return partialChecksums;
+    }
+
+    /** How many datagrams could not be parsed, or failed the checksum check, so far, whatever was done with them. */
     public long malformedCount() {
         return malformed;
+    }
+
+    /** Which checksum is wrong, for the report. */
+    private static String wrongChecksum(IpPacket packet) {
+        if (packet.isIpv4() && !packet.ipv4().verifyChecksum()) {
+            return String.format(
+                    "wrong IPv4 header checksum 0x%04x", packet.ipv4().checksum());
+        }
+        return String.format(
+                "wrong %s checksum 0x%04x",
+                IpProtocol.name(packet.protocol()), packet.upperLayer().checksum());
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, DivertPacket msg, List<Object> out) {
         IpPacket packet = new IpPacket(msg);
         MalformedReason reason = parser.parse(packet);
+        String detail = reason == null ? null : parser.detail();
+        if (reason == null && checksums != ChecksumPolicy.IGNORE) {
+            ChecksumStatus status = packet.checksumStatus();
+            if (!checksums.accepts(status)) {
+                reason = MalformedReason.BAD_CHECKSUM;
+                detail = status == ChecksumStatus.PARTIAL
+                        ? "partial (offloaded) checksum, refused by " + checksums
+                        : wrongChecksum(packet);
+            } else if (status == ChecksumStatus.PARTIAL) {
+                partialChecksums++;
+            }
+        }
         // The superclass releases msg after this method: whatever we pass on needs its own reference.
         if (reason == null) {
             out.add(packet.retain());
@@ -64,7 +105,7 @@ public final class IpPacketDecoder extends MessageToMessageDecoder<DivertPacket>
             case REPORT:
                 ctx.fireUserEventTriggered(new MalformedPacketEvent(
                         reason,
-                        parser.detail(),
+                        detail,
                         msg.address(),
                         msg.content().readableBytes(),
                         HexDump.oneLine(msg.content(), msg.content().readerIndex(), REPORTED_BYTES)));

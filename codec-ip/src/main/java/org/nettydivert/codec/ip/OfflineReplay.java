@@ -17,21 +17,25 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.BitSet;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertPacket;
 
 /**
- * Runs a divert pipeline against a pcap file instead of a kernel: no root, no firewall rule, any
- * OS. This is how to unit-test a pipeline.
+ * Runs a divert pipeline against a capture file (pcap or pcapng) instead of a kernel: no root, no
+ * firewall rule, any OS. This is how to unit-test a pipeline.
  *
  * <p>Each IP datagram of the input becomes a {@link DivertPacket} read from divert port {@link
  * Builder#divertPort(int)}, with the direction the {@link DirectionRule} gives and a fresh tag, and
@@ -42,9 +46,22 @@ import org.nettydivert.transport.DivertPacket;
  * never written was dropped, like a packet a real pipeline releases; one that reaches the end of
  * the pipeline unhandled is dropped too, and counted apart.
  *
+ * <p><b>Time.</b> The pipeline runs on a virtual clock that the capture's timestamps drive: the
+ * channel's event loop reads the time from a {@link MockTicker} that stands still while a record
+ * is handled and is moved forward to each record's timestamp before it is read. Tasks the
+ * pipeline schedules ({@code ctx.executor().schedule(...)}, idle-state handlers, rate limiters)
+ * run when the virtual clock passes their deadline, between records, in deadline order, with the
+ * clock at their deadline. A record stamped earlier than the clock (captures are not always in
+ * order) is read at the clock's time: the clock never goes back. After the last record the clock
+ * keeps moving from deadline to deadline until no task is left, but at most {@link
+ * Builder#drainLimit(Duration)} (60 s by default) past the last record: a periodic task would
+ * otherwise keep the replay going for ever. Tasks still pending then are cancelled with the
+ * channel. Every record written to the output is stamped with the virtual time at which the
+ * pipeline wrote it, so a pipeline that holds packets 50 ms writes them 50 ms later.
+ *
  * <pre>{@code
  * OfflineReplay.Result r = OfflineReplay.builder()
- *         .input(Path.of("capture.pcap"))
+ *         .input(Path.of("capture.pcapng"))
  *         .output(Path.of("out.pcap"))
  *         .direction(DirectionRule.outboundFrom("10.0.0.0/8"))
  *         .build()
@@ -57,12 +74,20 @@ public final class OfflineReplay {
     private final Path output;
     private final DirectionRule direction;
     private final int divertPort;
+    private final PcapFormat outputFormat;
+    private final long drainLimitNanos;
+    private final boolean completePartialChecksums;
 
     private OfflineReplay(Builder b) {
         this.input = Objects.requireNonNull(b.input, "input");
         this.output = b.output;
         this.direction = b.direction;
         this.divertPort = b.divertPort;
+        this.completePartialChecksums = b.completePartialChecksums;
+        this.outputFormat = b.outputFormat != null || output == null ? b.outputFormat : PcapFormat.forFileName(output);
+        // Durations past 292 years do not fit in nanoseconds: they mean no limit.
+        this.drainLimitNanos =
+                b.drainLimit.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : b.drainLimit.toNanos();
     }
 
     /** A builder; an input file is required. */
@@ -109,7 +134,7 @@ public final class OfflineReplay {
         boolean replaced = false;
         try {
             Result result;
-            try (PcapWriter writer = PcapWriter.create(partial)) {
+            try (PcapWriter writer = PcapWriter.create(partial, outputFormat)) {
                 result = replay(writer, handlers);
             }
             try {
@@ -157,14 +182,26 @@ public final class OfflineReplay {
     }
 
     private Result replay(PcapWriter writer, ChannelHandler... handlers) throws IOException {
-        EmbeddedChannel channel = new EmbeddedChannel(handlers);
+        MockTicker ticker = Ticker.newMockTicker();
+        EmbeddedChannel channel =
+                EmbeddedChannel.builder().ticker(ticker).handlers(handlers).build();
         Counts counts = new Counts();
+        VirtualClock clock = new VirtualClock(channel, ticker, writer, counts);
+        IpPacketParser parser = completePartialChecksums ? new IpPacketParser() : null;
         try (PcapReader reader = PcapReader.open(input)) {
             PcapRecord record;
             while ((record = reader.next()) != null) {
-                long tag = counts.read++;
-                counts.epochMicros = record.epochNanos() / 1000;
                 ByteBuf datagram = record.content();
+                try {
+                    clock.advanceTo(record.epochNanos());
+                } catch (IOException | RuntimeException e) {
+                    record.release();
+                    throw e;
+                }
+                if (parser != null) {
+                    completePartialChecksum(datagram, parser);
+                }
+                long tag = counts.read++;
                 DivertAddress address = new DivertAddress(
                         divertPort, direction.directionOf(datagram), null, null, tag & 0xFFFF_FFFFL, 0);
                 try {
@@ -172,8 +209,9 @@ public final class OfflineReplay {
                 } catch (RuntimeException e) {
                     counts.exceptions++;
                 }
-                drain(channel, writer, counts);
+                clock.drain();
             }
+            clock.runOut(drainLimitNanos);
             channel.finishAndReleaseAll();
         } finally {
             if (channel.isOpen()) {
@@ -185,6 +223,18 @@ public final class OfflineReplay {
                 counts.read, counts.reinjected, counts.injected, dropped, counts.unhandled, counts.exceptions);
     }
 
+    /**
+     * Completes an offloaded TCP or UDP checksum in place, as the live channel does when it reads,
+     * so that the pipeline sees the datagram it would see live.
+     */
+    private static void completePartialChecksum(ByteBuf datagram, IpPacketParser parser) {
+        // A view only: no reference is taken, none is released.
+        IpPacket packet = new IpPacket(new DivertPacket(datagram, DivertAddress.outbound()));
+        if (parser.parse(packet) == null && packet.checksumStatus() == ChecksumStatus.PARTIAL) {
+            packet.updateChecksums();
+        }
+    }
+
     private static final class Counts {
         final BitSet reinjectedTags = new BitSet();
         long read;
@@ -192,26 +242,95 @@ public final class OfflineReplay {
         long injected;
         long unhandled;
         long exceptions;
-        long epochMicros;
     }
 
-    private void drain(EmbeddedChannel channel, PcapWriter writer, Counts counts) throws IOException {
-        channel.flushOutbound();
-        Object msg;
-        while ((msg = channel.readOutbound()) != null) {
-            try {
-                written(msg, writer, counts);
-            } finally {
+    /**
+     * The replay's time: the ticker's, shifted so that it reads as the capture's epoch time once
+     * the first record is seen. Moving it runs the scheduled tasks it passes, each at its deadline,
+     * and writes out what they wrote, stamped with that deadline.
+     */
+    private final class VirtualClock {
+        /**
+         * How many rounds of tasks may run without the clock moving: a task that keeps scheduling
+         * itself with no delay would otherwise stop the replay for ever.
+         */
+        private static final int MAX_ROUNDS_AT_ONE_INSTANT = 100_000;
+
+        private final EmbeddedChannel channel;
+        private final MockTicker ticker;
+        private final PcapWriter writer;
+        private final Counts counts;
+        private long epochOffset;
+        private boolean started;
+
+        VirtualClock(EmbeddedChannel channel, MockTicker ticker, PcapWriter writer, Counts counts) {
+            this.channel = channel;
+            this.ticker = ticker;
+            this.writer = writer;
+            this.counts = counts;
+        }
+
+        long epochNanos() {
+            return epochOffset + ticker.nanoTime();
+        }
+
+        /** Moves the clock to {@code epochNanos} (never back), running the tasks due on the way. */
+        void advanceTo(long epochNanos) throws IOException {
+            if (!started) {
+                // Whatever the pipeline scheduled while it was set up counts from the first record.
+                started = true;
+                epochOffset = epochNanos - ticker.nanoTime();
+            }
+            runUntil(epochNanos - epochOffset);
+        }
+
+        /** Runs the tasks left, moving the clock at most {@code limitNanos} past where it is. */
+        void runOut(long limitNanos) throws IOException {
+            long now = ticker.nanoTime();
+            runUntil(limitNanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + limitNanos);
+        }
+
+        private void runUntil(long target) throws IOException {
+            int rounds = 0;
+            while (true) {
+                long delay = channel.runScheduledPendingTasks();
+                drain();
+                long now = ticker.nanoTime();
+                if (delay < 0 || delay > target - now) {
+                    break;
+                }
+                if (delay == 0 && ++rounds > MAX_ROUNDS_AT_ONE_INSTANT) {
+                    break;
+                }
+                if (delay > 0) {
+                    rounds = 0;
+                    ticker.advance(delay, TimeUnit.NANOSECONDS);
+                }
+            }
+            long now = ticker.nanoTime();
+            if (target > now) {
+                ticker.advance(target - now, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        void drain() throws IOException {
+            channel.flushOutbound();
+            Object msg;
+            while ((msg = channel.readOutbound()) != null) {
+                try {
+                    written(msg, writer, counts, epochNanos());
+                } finally {
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+            while ((msg = channel.readInbound()) != null) {
+                counts.unhandled++;
                 ReferenceCountUtil.release(msg);
             }
         }
-        while ((msg = channel.readInbound()) != null) {
-            counts.unhandled++;
-            ReferenceCountUtil.release(msg);
-        }
     }
 
-    private void written(Object msg, PcapWriter writer, Counts counts) throws IOException {
+    private void written(Object msg, PcapWriter writer, Counts counts, long epochNanos) throws IOException {
         DivertAddress address;
         ByteBuf buf;
         int offset;
@@ -239,7 +358,7 @@ public final class OfflineReplay {
             counts.injected++;
         }
         if (writer != null) {
-            writer.write(buf, offset, length, counts.epochMicros);
+            writer.writeNanos(buf, offset, length, epochNanos);
         }
     }
 
@@ -249,18 +368,22 @@ public final class OfflineReplay {
         private Path output;
         private DirectionRule direction = DirectionRule.always(DivertAddress.Direction.INBOUND);
         private int divertPort;
+        private PcapFormat outputFormat;
+        private Duration drainLimit = Duration.ofSeconds(60);
+        private boolean completePartialChecksums;
 
         private Builder() {}
 
-        /** The pcap file to read (any link type {@link PcapReader} reads). Required. */
+        /** The pcap or pcapng file to read (any format and link type {@link PcapReader} reads). Required. */
         public Builder input(Path input) {
             this.input = input;
             return this;
         }
 
         /**
-         * The pcap file (LINKTYPE_RAW) to write what the pipeline writes to, replaced once the
-         * replay succeeds; none by default. It must not be the input.
+         * The file (LINKTYPE_RAW) to write what the pipeline writes to, replaced once the replay
+         * succeeds; none by default. It must not be the input. pcapng if its name ends in {@code
+         * .pcapng}, classic pcap otherwise, unless {@link #outputFormat(PcapFormat)} says.
          */
         public Builder output(Path output) {
             this.output = output;
@@ -276,6 +399,36 @@ public final class OfflineReplay {
         /** The divert port the packets seem read from; 0 by default. */
         public Builder divertPort(int divertPort) {
             this.divertPort = divertPort;
+            return this;
+        }
+
+        /** The output's format, whatever its name; by default the name tells ({@link PcapFormat#forFileName}). */
+        public Builder outputFormat(PcapFormat outputFormat) {
+            this.outputFormat = Objects.requireNonNull(outputFormat, "outputFormat");
+            return this;
+        }
+
+        /**
+         * How far past the last record the virtual clock may move to run the tasks still
+         * scheduled; 60 s by default. Tasks not due by then are cancelled unrun.
+         */
+        public Builder drainLimit(Duration drainLimit) {
+            if (drainLimit.isNegative()) {
+                throw new IllegalArgumentException("drainLimit " + drainLimit + " is negative");
+            }
+            this.drainLimit = drainLimit;
+            return this;
+        }
+
+        /**
+         * Whether to complete the partial (offloaded) TCP and UDP checksums of the input before the
+         * pipeline sees them, as the live {@code DivertChannel} does on Linux; off by default, so
+         * that the pipeline gets the bytes of the capture. Captures taken on veth or loopback
+         * devices need it for a pipeline that verifies, or incrementally rewrites, checksums: see
+         * {@link ChecksumStatus}.
+         */
+        public Builder completePartialChecksums(boolean complete) {
+            this.completePartialChecksums = complete;
             return this;
         }
 

@@ -26,10 +26,16 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Reads the IP datagrams of a classic pcap file, whatever the link layer the capture used: raw IP
- * (101, 228, 229), Ethernet (1, VLAN tags skipped), Linux cooked captures (SLL 113, SLL2 276) and
- * BSD loopback (0, 108). Microsecond and nanosecond files, either byte order. Frames that carry
- * no IPv4 or IPv6 datagram (ARP, for one) are skipped and counted. Not thread-safe.
+ * Reads the IP datagrams of a capture file, classic pcap or pcapng (told apart by the magic
+ * number at its start), whatever the link layer the capture used: raw IP (101, 228, 229), Ethernet
+ * (1, VLAN tags skipped), Linux cooked captures (SLL 113, SLL2 276) and BSD loopback (0, 108).
+ * Classic files: microsecond and nanosecond, either byte order. pcapng files: any number of
+ * sections (either byte order) and interfaces, each with its own link type and {@code if_tsresol};
+ * enhanced and simple packet blocks are read, all other blocks skipped. Frames that carry no IPv4
+ * or IPv6 datagram (ARP, for one) are skipped and counted.
+ *
+ * <p>Memory stays bounded whatever the file says: a record or block longer than 256 KiB is an
+ * error, reported with the offset of the record or block in the file. Not thread-safe.
  */
 public final class PcapReader implements Closeable {
     /** BSD loopback: a 4-byte address family in the capturing host's byte order. */
@@ -60,14 +66,19 @@ public final class PcapReader implements Closeable {
     private static final int SLL_PROTOCOL_OFFSET = 14;
     private static final int SLL2_HEADER_LENGTH = 20;
     private static final int LOOPBACK_HEADER_LENGTH = 4;
-    private static final int MAX_RECORD = 1 << 24;
+    /** The largest snap length tools use; a classic record longer than this is corruption. */
+    private static final int MAX_RECORD = 256 * 1024;
+
+    private static final int PCAPNG_MAGIC = PcapngParser.BLOCK_SECTION_HEADER;
 
     private final InputStream in;
     private final ByteBufAllocator alloc;
     private final byte[] header = new byte[PcapWriter.RECORD_HEADER_LENGTH];
+    private final PcapngParser pcapng;
     private final boolean swapped;
     private final boolean nanos;
     private final int linkType;
+    private long offset;
     private long skipped;
 
     /** A reader of {@code in}, which it owns; reads the file header now. Records are heap buffers. */
@@ -75,13 +86,24 @@ public final class PcapReader implements Closeable {
         this(in, UnpooledByteBufAllocator.DEFAULT);
     }
 
-    /** A reader of {@code in}, which it owns, allocating records from {@code alloc}; reads the file header now. */
+    /**
+     * A reader of {@code in}, which it owns, allocating records from {@code alloc}; reads the file
+     * header (for pcapng, the first section header) now.
+     */
     public PcapReader(InputStream in, ByteBufAllocator alloc) throws IOException {
         this.in = Objects.requireNonNull(in, "in");
         this.alloc = Objects.requireNonNull(alloc, "alloc");
         byte[] global = new byte[PcapWriter.GLOBAL_HEADER_LENGTH];
-        readFully(global, global.length, true);
+        readFully(global, 4, true);
         int magic = getInt(global, 0, false);
+        if (magic == PCAPNG_MAGIC) {
+            pcapng = new PcapngParser(in, alloc);
+            swapped = false;
+            nanos = false;
+            linkType = -1;
+            return;
+        }
+        pcapng = null;
         if (magic == PcapWriter.MAGIC_MICROS || magic == PcapWriter.MAGIC_NANOS) {
             swapped = false;
         } else if (Integer.reverseBytes(magic) == PcapWriter.MAGIC_MICROS
@@ -89,8 +111,9 @@ public final class PcapReader implements Closeable {
             swapped = true;
             magic = Integer.reverseBytes(magic);
         } else {
-            throw new IOException("not a pcap file (pcapng is not supported): magic 0x" + Integer.toHexString(magic));
+            throw new IOException("neither a pcap nor a pcapng file: magic 0x" + Integer.toHexString(magic));
         }
+        readFully(global, 4, global.length - 4, true);
         nanos = magic == PcapWriter.MAGIC_NANOS;
         // The link type's upper bits carry FCS information (pcap "LinkType and additional information").
         linkType = getInt(global, 20, swapped) & 0x0FFF_FFFF;
@@ -104,57 +127,92 @@ public final class PcapReader implements Closeable {
         return new PcapReader(new BufferedInputStream(Files.newInputStream(path)));
     }
 
-    /** The file's link type, e.g. {@link #LINKTYPE_ETHERNET}. */
+    /** Which format the file is in. */
+    public PcapFormat format() {
+        return pcapng == null ? PcapFormat.PCAP : PcapFormat.PCAPNG;
+    }
+
+    /**
+     * The file's link type, e.g. {@link #LINKTYPE_ETHERNET}. A pcapng file has one per interface:
+     * this is the first interface's, or -1 before the reader has seen one.
+     */
     public int linkType() {
-        return linkType;
+        return pcapng == null ? linkType : pcapng.firstLinkType();
     }
 
-    /** Whether the file has nanosecond timestamps. */
+    /**
+     * Whether the file has timestamps finer than microseconds (for pcapng, those of the first
+     * interface).
+     */
     public boolean nanosecondResolution() {
-        return nanos;
+        return pcapng == null ? nanos : pcapng.firstFinerThanMicros();
     }
 
-    /** How many records carried no IP datagram and were skipped so far. */
+    /**
+     * How many records carried no IP datagram (or, in pcapng, came from an interface of a link
+     * type this reader does not know) and were skipped so far.
+     */
     public long skipped() {
-        return skipped;
+        return pcapng == null ? skipped : pcapng.skipped();
     }
 
     /**
      * The next record that carries an IP datagram, or {@code null} at the end of the file.
      *
-     * @throws EOFException when the file ends inside a record
+     * @throws EOFException when the file ends inside a record or block
+     * @throws IOException when a record or block is corrupt: the message names its offset
      */
     public PcapRecord next() throws IOException {
-        while (readFully(header, header.length, false)) {
+        if (pcapng != null) {
+            return pcapng.next();
+        }
+        while (true) {
+            long at = offset;
+            if (!readFully(header, 0, header.length, false)) {
+                return null;
+            }
             long seconds = getInt(header, 0, swapped) & 0xFFFF_FFFFL;
             long fraction = getInt(header, 4, swapped) & 0xFFFF_FFFFL;
             int captured = getInt(header, 8, swapped);
             int original = getInt(header, 12, swapped);
             if (captured < 0 || captured > MAX_RECORD) {
-                throw new IOException("impossible record length " + captured);
+                throw new IOException("pcap record at offset " + at + ": impossible captured length "
+                        + (captured & 0xFFFF_FFFFL) + " (at most " + MAX_RECORD + ")");
             }
             ByteBuf frame = alloc.buffer(captured);
             try {
                 while (frame.writerIndex() < captured) {
-                    if (frame.writeBytes(in, captured - frame.writerIndex()) < 0) {
-                        throw new EOFException("pcap record truncated");
+                    int n = frame.writeBytes(in, captured - frame.writerIndex());
+                    if (n < 0) {
+                        throw new EOFException("pcap record at offset " + at + ": the file ends inside it");
                     }
+                    offset += n;
                 }
             } catch (IOException | RuntimeException e) {
                 frame.release();
                 throw e;
             }
-            int ip = ipOffset(frame, linkType);
-            if (ip < 0 || ip >= captured || !isIpVersion(frame.getUnsignedByte(ip) >>> 4)) {
-                frame.release();
-                skipped++;
-                continue;
-            }
-            frame.readerIndex(ip);
             long epochNanos = seconds * 1_000_000_000L + (nanos ? fraction : fraction * 1000);
-            return new PcapRecord(frame, epochNanos, original);
+            PcapRecord record = toRecord(frame, linkType, epochNanos, original);
+            if (record != null) {
+                return record;
+            }
+            skipped++;
         }
-        return null;
+    }
+
+    /**
+     * {@code frame} as a record readable from its IP header, or {@code null} (and {@code frame}
+     * released) when it carries no IP datagram or {@code linkType} is not supported.
+     */
+    static PcapRecord toRecord(ByteBuf frame, int linkType, long epochNanos, int original) {
+        int ip = ipOffset(frame, linkType);
+        if (ip < 0 || ip >= frame.writerIndex() || !isIpVersion(frame.getUnsignedByte(ip) >>> 4)) {
+            frame.release();
+            return null;
+        }
+        frame.readerIndex(ip);
+        return new PcapRecord(frame, epochNanos, original);
     }
 
     /**
@@ -211,20 +269,25 @@ public final class PcapReader implements Closeable {
         return version == 4 || version == 6;
     }
 
-    /** Reads {@code length} bytes; {@code false} at a clean end of file before the first byte. */
-    private boolean readFully(byte[] b, int length, boolean required) throws IOException {
+    /** Reads {@code length} bytes to {@code b[from]}; {@code false} at a clean end of file before the first byte. */
+    private boolean readFully(byte[] b, int from, int length, boolean required) throws IOException {
         int n = 0;
         while (n < length) {
-            int r = in.read(b, n, length - n);
+            int r = in.read(b, from + n, length - n);
             if (r < 0) {
                 if (n == 0 && !required) {
                     return false;
                 }
-                throw new EOFException("pcap file ends inside a header");
+                throw new EOFException("pcap file ends inside the header at offset " + (offset - n));
             }
             n += r;
+            offset += r;
         }
         return true;
+    }
+
+    private boolean readFully(byte[] b, int length, boolean required) throws IOException {
+        return readFully(b, 0, length, required);
     }
 
     private static int getInt(byte[] b, int at, boolean swapped) {

@@ -18,12 +18,14 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Objects;
 import org.nettydivert.transport.DivertPacket;
 
 /**
  * Copies the datagrams that pass it, {@link DivertPacket}s and {@link IpPacket}s, read and written,
- * into a {@link PcapWriter}, and passes them on untouched. Put it next to the channel to see what
+ * into a {@link PcapWriter} (pcap or pcapng, as it was created), and passes them on untouched.
+ * Records are stamped with the wall clock's time (nanoseconds in pcapng). Put it next to the channel to see what
  * the kernel diverted and what went back, or after the codec to see rewrites.
  *
  * <p>It writes on the event loop, so give it a buffered writer and keep it for debugging and
@@ -76,7 +78,12 @@ public final class PcapTeeHandler extends ChannelDuplexHandler {
                 writer.write(content);
             } else if (msg instanceof IpPacket) {
                 IpPacket packet = (IpPacket) msg;
-                writer.write(packet.content(), packet.l3Offset(), packet.length(), System.currentTimeMillis() * 1000);
+                Instant now = Instant.now();
+                writer.writeNanos(
+                        packet.content(),
+                        packet.l3Offset(),
+                        packet.length(),
+                        now.getEpochSecond() * 1_000_000_000L + now.getNano());
             }
         } catch (IOException e) {
             failedWrites++;

@@ -28,6 +28,12 @@ final class Captures {
     static final String ETHERNET_NANOS = "lo-nano.pcap";
     static final String SLL = "any-sll.pcap";
     static final String SLL2 = "any-sll2.pcap";
+    /** A veth device between two namespaces: every TCP and UDP checksum is partial. */
+    static final String VETH = "veth.pcap";
+    /** {@link #ETHERNET} converted by tshark. */
+    static final String ETHERNET_PCAPNG = "lo-ether.pcapng";
+    /** {@link #ETHERNET_NANOS} and {@link #SLL2} merged by mergecap: two interfaces. */
+    static final String MERGED_PCAPNG = "merged.pcapng";
 
     private Captures() {}
 

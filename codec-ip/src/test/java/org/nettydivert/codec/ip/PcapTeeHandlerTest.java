@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -59,6 +60,32 @@ class PcapTeeHandlerTest {
                 r.release();
             }
             assertNull(reader.next());
+        }
+    }
+
+    @Test
+    void teesIntoPcapngWithNanosecondStamps() throws IOException {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        PcapWriter writer = new PcapWriter(file, PcapFormat.PCAPNG);
+        EmbeddedChannel channel = new EmbeddedChannel(new IpPacketDecoder(), new PcapTeeHandler(writer));
+        long before = System.currentTimeMillis() * 1_000_000L;
+        channel.writeInbound(TestPackets.divert(IN));
+        IpPacket decoded = channel.readInbound();
+        channel.writeOutbound(decoded);
+        ((IpPacket) channel.readOutbound()).release();
+        assertFalse(channel.finish());
+        writer.close();
+        long after = (System.currentTimeMillis() + 1) * 1_000_000L;
+        try (PcapReader reader = new PcapReader(new ByteArrayInputStream(file.toByteArray()))) {
+            assertEquals(PcapFormat.PCAPNG, reader.format());
+            for (int i = 0; i < 2; i++) {
+                PcapRecord r = reader.next();
+                assertArrayEquals(IN, ByteBufUtil.getBytes(r.content()));
+                assertTrue(r.epochNanos() >= before && r.epochNanos() <= after, r.toString());
+                r.release();
+            }
+            assertNull(reader.next());
+            assertTrue(reader.nanosecondResolution());
         }
     }
 
