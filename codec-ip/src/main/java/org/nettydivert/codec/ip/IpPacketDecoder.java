@@ -13,6 +13,8 @@
  */
 package org.nettydivert.codec.ip;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import java.util.List;
@@ -67,10 +69,17 @@ public final class IpPacketDecoder extends MessageToMessageDecoder<DivertPacket>
                         parser.detail(),
                         msg.address(),
                         msg.content().readableBytes(),
-                        HexDump.oneLine(msg.content(), msg.content().readerIndex(), REPORTED_BYTES)));
+                        firstBytes(msg.content())));
                 break;
             default:
                 break;
         }
+    }
+
+    /** The first bytes in hex, with " ..." when there are more: enough to recognise the datagram in a log. */
+    private static String firstBytes(ByteBuf content) {
+        int n = Math.min(REPORTED_BYTES, content.readableBytes());
+        String hex = ByteBufUtil.hexDump(content, content.readerIndex(), n);
+        return content.readableBytes() > n ? hex + " ..." : hex;
     }
 }
