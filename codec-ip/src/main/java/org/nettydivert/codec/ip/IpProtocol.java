@@ -29,6 +29,8 @@ public final class IpProtocol {
     public static final int ROUTING = 43;
     /** IPv6 Fragment header. */
     public static final int FRAGMENT = 44;
+    /** Generic Routing Encapsulation (RFC 2784). */
+    public static final int GRE = 47;
     /** Encapsulating Security Payload: encrypted, the walk ends here. */
     public static final int ESP = 50;
     /** Authentication Header. */

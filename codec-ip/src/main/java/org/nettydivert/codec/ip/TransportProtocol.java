@@ -63,6 +63,7 @@ final class TransportProtocol {
                 Checksum.PSEUDO_HEADER,
                 Icmpv6Header::headerLengthAt,
                 Icmpv6Header::new);
+        register(BOTH, IpProtocol.GRE, "GRE", Checksum.PACKET_ONLY, GreHeader::headerLengthAt, GreHeader::new);
     }
 
     final int number;

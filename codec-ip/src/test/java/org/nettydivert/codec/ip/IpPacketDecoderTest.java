@@ -389,13 +389,14 @@ class IpPacketDecoderTest {
 
     @Test
     void unknownTransportIsNotParsed() {
-        byte[] gre = TestPackets.ipv4(47, "10.0.0.1", "10.0.0.2", new byte[4]);
-        IpPacket p = decodeOne(gre);
+        // SCTP: no view in the protocol table.
+        byte[] sctp = TestPackets.ipv4(132, "10.0.0.1", "10.0.0.2", new byte[4]);
+        IpPacket p = decodeOne(sctp);
         try {
-            assertEquals(47, p.protocol());
+            assertEquals(132, p.protocol());
             assertFalse(p.hasTransportHeader());
             assertNull(p.transportHeader());
-            assertEquals("IPv4 10.0.0.1 > 10.0.0.2 proto 47 len 4", p.toString());
+            assertEquals("IPv4 10.0.0.1 > 10.0.0.2 proto 132 len 4", p.toString());
         } finally {
             p.release();
         }
