@@ -33,7 +33,10 @@ final class TransportProtocol {
         PSEUDO_HEADER,
         /** The transport packet only (ICMPv4; GRE when its C bit is set). */
         PACKET_ONLY,
-        /** The protocol has no checksum. */
+        /**
+         * The protocol has no checksum (no such row yet): its view overrides {@code
+         * TransportHeader.hasChecksumField()} to return false, so verifying passes and updates write nothing.
+         */
         NONE
     }
 
