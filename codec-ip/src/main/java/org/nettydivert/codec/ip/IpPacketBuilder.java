@@ -59,6 +59,9 @@ public final class IpPacketBuilder {
 
     private final InetAddress source;
     private final InetAddress destination;
+    // getAddress() copies; take the copies once, not per build.
+    private final byte[] sourceBytes;
+    private final byte[] destinationBytes;
     private final boolean ipv4;
     private int ttl = 64;
     private int dscp;
@@ -70,6 +73,8 @@ public final class IpPacketBuilder {
     private IpPacketBuilder(InetAddress source, InetAddress destination) {
         this.source = Objects.requireNonNull(source, "source");
         this.destination = Objects.requireNonNull(destination, "destination");
+        this.sourceBytes = source.getAddress();
+        this.destinationBytes = destination.getAddress();
         this.ipv4 = source instanceof Inet4Address;
         if (ipv4 != (destination instanceof Inet4Address)) {
             throw new IllegalArgumentException("source " + source.getHostAddress() + " is " + family(source)
@@ -231,8 +236,8 @@ public final class IpPacketBuilder {
             ip.setIdentification(identification);
             ip.setFragmentation(dontFragment, false, 0);
             ip.setTtl(ttl).setProtocol(protocol);
-            buf.setBytes(at + Ipv4Header.SOURCE_OFFSET, source.getAddress());
-            buf.setBytes(at + Ipv4Header.DESTINATION_OFFSET, destination.getAddress());
+            buf.setBytes(at + Ipv4Header.SOURCE_OFFSET, sourceBytes);
+            buf.setBytes(at + Ipv4Header.DESTINATION_OFFSET, destinationBytes);
             ip.updateChecksum();
             return ip.pseudoHeaderSum(protocol, transportLength);
         }
@@ -240,8 +245,8 @@ public final class IpPacketBuilder {
         buf.setInt(at + Ipv6Header.VERSION_CLASS_FLOW_OFFSET, 6 << 28);
         ip.setTrafficClass((dscp << 2) | ecn).setFlowLabel(flowLabel);
         ip.setPayloadLength(transportLength).setNextHeader(protocol).setHopLimit(ttl);
-        buf.setBytes(at + Ipv6Header.SOURCE_OFFSET, source.getAddress());
-        buf.setBytes(at + Ipv6Header.DESTINATION_OFFSET, destination.getAddress());
+        buf.setBytes(at + Ipv6Header.SOURCE_OFFSET, sourceBytes);
+        buf.setBytes(at + Ipv6Header.DESTINATION_OFFSET, destinationBytes);
         return ip.pseudoHeaderSum(protocol, transportLength);
     }
 
