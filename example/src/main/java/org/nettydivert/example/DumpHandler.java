@@ -13,10 +13,10 @@
  */
 package org.nettydivert.example;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.PrintStream;
-import org.nettydivert.codec.ip.HexDump;
 import org.nettydivert.codec.ip.IpPacket;
 import org.nettydivert.transport.DivertPacket;
 
@@ -44,7 +44,8 @@ final class DumpHandler extends ChannelInboundHandlerAdapter {
             IpPacket packet = (IpPacket) msg;
             out.println(PacketLine.of(packet));
             if (hex) {
-                out.print(HexDump.dump(packet.content(), packet.l3Offset(), Math.min(HEX_BYTES, packet.length())));
+                out.println(ByteBufUtil.prettyHexDump(
+                        packet.content(), packet.l3Offset(), Math.min(HEX_BYTES, packet.length())));
             }
         } else if (msg instanceof DivertPacket) {
             // The decoder passes what it cannot parse on raw.

@@ -27,7 +27,7 @@ final class PacketLine {
         sb.append(address.direction() == null ? "-" : address.direction().name());
         sb.append(' ').append(address.interfaceName() == null ? "?" : address.interfaceName());
         sb.append(' ').append(packet.sourceAddress().getHostAddress());
-        if (packet.hasUpperLayerHeader() && packet.sourcePort() >= 0) {
+        if (packet.hasTransportHeader() && packet.sourcePort() >= 0) {
             sb.append(":").append(packet.sourcePort());
         }
         sb.append(" -> ").append(packet.destinationAddress().getHostAddress());

@@ -433,7 +433,7 @@ class ReplayPipelinesTest {
             ByteBuf partial = Packets.udp(CLIENT, 40002, SERVER, 53, "partial");
             // What Linux leaves in an offloaded UDP checksum: the folded pseudo-header sum.
             IpPacket p = IpPacket.decode(new DivertPacket(partial, DivertAddress.outbound()));
-            p.upperLayer().setChecksum(p.pseudoHeaderSum());
+            p.transportHeader().setChecksum(p.pseudoHeaderSum());
             write(w, partial);
             ByteBuf bad = Packets.udp(CLIENT, 40003, SERVER, 53, "bad");
             bad.setByte(bad.writerIndex() - 1, 'B');

@@ -41,8 +41,8 @@ public enum ChecksumStatus {
         if (packet.isIpv4() && !packet.ipv4().verifyChecksum()) {
             return BAD;
         }
-        UpperLayerHeader header = packet.upperLayer();
-        // A fragment's upper-layer checksum covers bytes in other fragments: nothing to check.
+        TransportHeader header = packet.transportHeader();
+        // A fragment's transport checksum covers bytes in other fragments: nothing to check.
         if (header == null || packet.isFragment()) {
             return GOOD;
         }
@@ -53,7 +53,7 @@ public enum ChecksumStatus {
             return packet.isIpv4() ? GOOD : BAD;
         }
         int pseudoHeaderSum = packet.pseudoHeaderSum();
-        if (header.verifyChecksum(pseudoHeaderSum, packet.l4Length())) {
+        if (header.verifyChecksum(pseudoHeaderSum, packet.transportLength())) {
             return GOOD;
         }
         // ICMP and ICMPv6 checksums are always computed in software: only TCP and UDP are offloaded.

@@ -16,18 +16,29 @@ package org.nettydivert.codec.ip;
 import io.netty.buffer.ByteBuf;
 
 /**
- * A view of an ICMPv6 header (RFC 4443): laid out like ICMPv4, but its checksum covers the IPv6
- * pseudo-header. See {@link HeaderView} for the rules every view follows.
+ * A view of an ICMPv6 header (RFC 4443): laid out like ICMPv4, but with its own type numbers, and
+ * its checksum covers the IPv6 pseudo-header. Not an {@link IcmpHeader}: the two share no
+ * constants. See {@link HeaderView} for the rules every view follows.
  */
-public final class Icmpv6Header extends IcmpHeader {
+public final class Icmpv6Header extends IcmpMessageHeader {
+    /** The length of the fixed part: type, code, checksum, rest of header. */
+    public static final int LENGTH = HEADER_LENGTH;
     /** Destination unreachable. */
-    public static final int DESTINATION_UNREACHABLE_V6 = 1;
+    public static final int DESTINATION_UNREACHABLE = 1;
     /** Packet too big. */
     public static final int PACKET_TOO_BIG = 2;
+    /** Time exceeded. */
+    public static final int TIME_EXCEEDED = 3;
+    /** Parameter problem. */
+    public static final int PARAMETER_PROBLEM = 4;
     /** Echo request. */
-    public static final int ECHO_REQUEST_V6 = 128;
+    public static final int ECHO_REQUEST = 128;
     /** Echo reply. */
-    public static final int ECHO_REPLY_V6 = 129;
+    public static final int ECHO_REPLY = 129;
+    /** Router solicitation. */
+    public static final int ROUTER_SOLICITATION = 133;
+    /** Router advertisement. */
+    public static final int ROUTER_ADVERTISEMENT = 134;
     /** Neighbor solicitation. */
     public static final int NEIGHBOR_SOLICITATION = 135;
     /** Neighbor advertisement. */
@@ -37,7 +48,6 @@ public final class Icmpv6Header extends IcmpHeader {
     public Icmpv6Header() {}
 
     /** Points this view at the ICMPv6 header that starts at absolute index {@code offset} of {@code buf}. */
-    @Override
     public Icmpv6Header wrap(ByteBuf buf, int offset) {
         doWrap(buf, offset);
         return this;
@@ -45,11 +55,11 @@ public final class Icmpv6Header extends IcmpHeader {
 
     @Override
     public boolean isEchoRequest() {
-        return type() == ECHO_REQUEST_V6;
+        return type() == ECHO_REQUEST;
     }
 
     @Override
     public boolean isEchoReply() {
-        return type() == ECHO_REPLY_V6;
+        return type() == ECHO_REPLY;
     }
 }

@@ -107,26 +107,26 @@ public final class InternetChecksum {
     }
 
     /**
-     * The IPv4 pseudo-header sum (RFC 793, RFC 768) for an upper-layer segment of {@code l4Length}
+     * The IPv4 pseudo-header sum (RFC 793, RFC 768) for a transport segment of {@code transportLength}
      * bytes with {@code protocol}, reading the addresses from the IPv4 header at {@code ipOffset}.
      */
-    public static int pseudoHeaderSumV4(ByteBuf buf, int ipOffset, int protocol, int l4Length) {
+    public static int pseudoHeaderSumV4(ByteBuf buf, int ipOffset, int protocol, int transportLength) {
         long acc = buf.getUnsignedInt(ipOffset + Ipv4Header.SOURCE_OFFSET)
                 + buf.getUnsignedInt(ipOffset + Ipv4Header.DESTINATION_OFFSET)
                 + protocol
-                + l4Length;
+                + transportLength;
         return fold(acc);
     }
 
     /**
-     * The IPv6 pseudo-header sum (RFC 8200 section 8.1) for an upper-layer packet of {@code l4Length}
+     * The IPv6 pseudo-header sum (RFC 8200 section 8.1) for a transport packet of {@code transportLength}
      * bytes with next header {@code protocol}, reading the addresses from the IPv6 header at
      * {@code ipOffset}. With a routing header the destination should be the final one; we use the
      * header's, which is right for every packet a host sends or receives without source routing.
      */
-    public static int pseudoHeaderSumV6(ByteBuf buf, int ipOffset, int protocol, int l4Length) {
+    public static int pseudoHeaderSumV6(ByteBuf buf, int ipOffset, int protocol, int transportLength) {
         int addresses = sum(buf, ipOffset + Ipv6Header.SOURCE_OFFSET, 32);
-        return fold((long) addresses + (l4Length >>> 16) + (l4Length & 0xFFFF) + protocol);
+        return fold((long) addresses + (transportLength >>> 16) + (transportLength & 0xFFFF) + protocol);
     }
 
     /** The checksum field value for an IPv4 header of {@code headerLength} bytes, ignoring its current checksum. */

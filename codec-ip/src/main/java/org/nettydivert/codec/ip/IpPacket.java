@@ -29,8 +29,8 @@ import org.nettydivert.transport.DivertPacket;
  * <p>The packet owns the {@code DivertPacket} it was decoded from, buffer and {@link DivertAddress}
  * alike, and shares its reference count: release it (or write it) exactly once. The layer offsets
  * are found once, at decode; the header views ({@link #ipv4()}, {@link #tcp()}...) read and write
- * the original buffer in place. A non-first fragment has no upper-layer header: {@link #tcp()} and
- * friends return {@code null} for it.
+ * the original buffer in place. A non-first fragment has no transport header: {@link #tcp()} and
+ * friends return {@code null} for it, as they do for a protocol codec-ip has no view for.
  *
  * <p>Rewrite through the views or through the setters here; the {@code ...UpdatingChecksum}
  * setters and {@link #setSourceAddress}/{@link #setDestinationAddress}/{@link #setSourcePort}/
@@ -42,18 +42,19 @@ public final class IpPacket implements ReferenceCounted {
     // Layout, written once by IpPacketParser; absolute indexes into content().
     int version;
     int l3Offset;
-    int l4Offset;
+    int transportOffset;
     int payloadOffset;
     int end;
     int protocol;
     boolean fragment;
     int fragmentOffset;
     boolean moreFragments;
-    boolean hasL4Header;
+    // The protocol table's row for the transport header found, null when none was.
+    TransportProtocol transport;
 
     private Ipv4Header ipv4;
     private Ipv6Header ipv6;
-    private UpperLayerHeader l4;
+    private TransportHeader transportHeader;
 
     IpPacket(DivertPacket packet) {
         this.packet = packet;
@@ -105,7 +106,7 @@ public final class IpPacket implements ReferenceCounted {
         return version == 6;
     }
 
-    /** The upper-layer protocol ({@link IpProtocol}): for IPv6 the one after the extension headers. */
+    /** The transport protocol ({@link IpProtocol}): for IPv6 the one after the extension headers. */
     public int protocol() {
         return protocol;
     }
@@ -115,12 +116,12 @@ public final class IpPacket implements ReferenceCounted {
         return l3Offset;
     }
 
-    /** The absolute index of the upper-layer header (for a non-first fragment: of its data). */
-    public int l4Offset() {
-        return l4Offset;
+    /** The absolute index of the transport header (for a non-first fragment: of its data). */
+    public int transportOffset() {
+        return transportOffset;
     }
 
-    /** The absolute index of the upper-layer payload; equal to {@link #l4Offset()} when no header was parsed. */
+    /** The absolute index of the transport payload; equal to {@link #transportOffset()} when no header was parsed. */
     public int payloadOffset() {
         return payloadOffset;
     }
@@ -135,12 +136,12 @@ public final class IpPacket implements ReferenceCounted {
         return end - l3Offset;
     }
 
-    /** The upper-layer length, header included: what the pseudo-header counts. */
-    public int l4Length() {
-        return end - l4Offset;
+    /** The transport length, header included: what the pseudo-header counts. */
+    public int transportLength() {
+        return end - transportOffset;
     }
 
-    /** The payload length after the upper-layer header. */
+    /** The payload length after the transport header. */
     public int payloadLength() {
         return end - payloadOffset;
     }
@@ -160,9 +161,12 @@ public final class IpPacket implements ReferenceCounted {
         return moreFragments;
     }
 
-    /** Whether a TCP, UDP, ICMP or ICMPv6 header was found (never for a non-first fragment). */
-    public boolean hasUpperLayerHeader() {
-        return hasL4Header;
+    /**
+     * Whether a transport header was found: a protocol in codec-ip's table (TCP, UDP, ICMP for IPv4,
+     * ICMPv6 for IPv6), never for a non-first fragment.
+     */
+    public boolean hasTransportHeader() {
+        return transport != null;
     }
 
     /** The IPv4 header, or {@code null} for IPv6. */
@@ -190,46 +194,45 @@ public final class IpPacket implements ReferenceCounted {
 
     /** The TCP header, or {@code null} when there is none. */
     public TcpHeader tcp() {
-        return protocol == IpProtocol.TCP && hasL4Header ? (TcpHeader) upperLayer() : null;
+        return protocol == IpProtocol.TCP ? (TcpHeader) transportHeader() : null;
     }
 
     /** The UDP header, or {@code null} when there is none. */
     public UdpHeader udp() {
-        return protocol == IpProtocol.UDP && hasL4Header ? (UdpHeader) upperLayer() : null;
+        return protocol == IpProtocol.UDP ? (UdpHeader) transportHeader() : null;
     }
 
-    /** The ICMP (IPv4) header, or {@code null} when there is none. */
+    /** The ICMP (IPv4) header, or {@code null} when there is none (ICMPv6 is {@link #icmpv6()}). */
     public IcmpHeader icmp() {
-        return protocol == IpProtocol.ICMP && hasL4Header ? (IcmpHeader) upperLayer() : null;
+        return protocol == IpProtocol.ICMP ? (IcmpHeader) transportHeader() : null;
     }
 
     /** The ICMPv6 header, or {@code null} when there is none. */
     public Icmpv6Header icmpv6() {
-        return protocol == IpProtocol.ICMPV6 && hasL4Header ? (Icmpv6Header) upperLayer() : null;
+        return protocol == IpProtocol.ICMPV6 ? (Icmpv6Header) transportHeader() : null;
     }
 
-    /** The upper-layer header whatever it is, or {@code null} when none was parsed. */
-    public UpperLayerHeader upperLayer() {
-        if (!hasL4Header) {
+    /**
+     * The transport header of type {@code type}, or {@code null} when there is none or it is of
+     * another type: {@code p.transportHeader(GreHeader.class)}.
+     */
+    public <T extends TransportHeader> T transportHeader(Class<T> type) {
+        TransportHeader header = transportHeader();
+        return type.isInstance(header) ? type.cast(header) : null;
+    }
+
+    /**
+     * The transport header whatever it is, or {@code null} when none was found: a non-first
+     * fragment, or a protocol codec-ip has no view for.
+     */
+    public TransportHeader transportHeader() {
+        if (transport == null) {
             return null;
         }
-        if (l4 == null) {
-            switch (protocol) {
-                case IpProtocol.TCP:
-                    l4 = new TcpHeader().wrap(content(), l4Offset);
-                    break;
-                case IpProtocol.UDP:
-                    l4 = new UdpHeader().wrap(content(), l4Offset);
-                    break;
-                case IpProtocol.ICMPV6:
-                    l4 = new Icmpv6Header().wrap(content(), l4Offset);
-                    break;
-                default:
-                    l4 = new IcmpHeader().wrap(content(), l4Offset);
-                    break;
-            }
+        if (transportHeader == null) {
+            transportHeader = transport.newView(content(), transportOffset);
         }
-        return l4;
+        return transportHeader;
     }
 
     /** The source address; allocates. */
@@ -244,16 +247,16 @@ public final class IpPacket implements ReferenceCounted {
 
     /** The TCP or UDP source port, or -1. */
     public int sourcePort() {
-        return hasPorts() ? content().getUnsignedShort(l4Offset + TransportHeader.SOURCE_PORT_OFFSET) : -1;
+        return hasPorts() ? content().getUnsignedShort(transportOffset + PortHeader.SOURCE_PORT_OFFSET) : -1;
     }
 
     /** The TCP or UDP destination port, or -1. */
     public int destinationPort() {
-        return hasPorts() ? content().getUnsignedShort(l4Offset + TransportHeader.DESTINATION_PORT_OFFSET) : -1;
+        return hasPorts() ? content().getUnsignedShort(transportOffset + PortHeader.DESTINATION_PORT_OFFSET) : -1;
     }
 
     private boolean hasPorts() {
-        return hasL4Header && (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP);
+        return transport != null && (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP);
     }
 
     /** The IPv4 TTL or the IPv6 hop limit. */
@@ -272,8 +275,9 @@ public final class IpPacket implements ReferenceCounted {
     }
 
     /**
-     * Rewrites the source address, updating the IPv4 header checksum and the upper-layer checksum's
-     * pseudo-header part incrementally.
+     * Rewrites the source address, updating the IPv4 header checksum and, for a transport protocol
+     * whose checksum covers the pseudo-header (TCP, UDP, ICMPv6), the transport checksum,
+     * incrementally. Checksums that do not cover the addresses (ICMPv4, GRE) are left alone.
      *
      * @throws IllegalArgumentException when the address family is not the datagram's
      */
@@ -289,7 +293,7 @@ public final class IpPacket implements ReferenceCounted {
     }
 
     private void rewriteAddress(InetAddress address, boolean source) {
-        UpperLayerHeader header = pseudoHeaderChecksummed();
+        TransportHeader header = pseudoHeaderChecksummed();
         if (version == 4) {
             if (!(address instanceof Inet4Address)) {
                 throw new IllegalArgumentException("IPv4 datagram, address " + address);
@@ -319,10 +323,9 @@ public final class IpPacket implements ReferenceCounted {
         }
     }
 
-    /** The upper-layer header whose checksum covers the addresses, or {@code null}. */
-    private UpperLayerHeader pseudoHeaderChecksummed() {
-        UpperLayerHeader header = upperLayer();
-        return header == null || protocol == IpProtocol.ICMP ? null : header;
+    /** The transport header whose checksum covers the addresses, or {@code null}. */
+    private TransportHeader pseudoHeaderChecksummed() {
+        return transport != null && transport.coversPseudoHeader() ? transportHeader() : null;
     }
 
     /** Rewrites the TCP or UDP source port, updating the checksum incrementally. */
@@ -341,7 +344,7 @@ public final class IpPacket implements ReferenceCounted {
         if (!hasPorts()) {
             throw new IllegalStateException("no TCP or UDP header: " + this);
         }
-        TransportHeader<?> header = (TransportHeader<?>) upperLayer();
+        PortHeader<?> header = (PortHeader<?>) transportHeader();
         if (source) {
             header.setSourcePortUpdatingChecksum(port);
         } else {
@@ -349,33 +352,37 @@ public final class IpPacket implements ReferenceCounted {
         }
     }
 
-    /** The pseudo-header sum for the upper layer as the checksum sees it: 0 for ICMPv4, which has none. */
+    /**
+     * The pseudo-header sum for the transport checksum as the protocol sees it: 0 for a protocol
+     * whose checksum covers no pseudo-header (ICMPv4, GRE).
+     */
     public int pseudoHeaderSum() {
-        if (protocol == IpProtocol.ICMP) {
+        TransportProtocol row = transport != null ? transport : TransportProtocol.of(version, protocol);
+        if (row != null && !row.coversPseudoHeader()) {
             return 0;
         }
         return version == 4
-                ? ipv4().pseudoHeaderSum(protocol, l4Length())
-                : ipv6().pseudoHeaderSum(protocol, l4Length());
+                ? ipv4().pseudoHeaderSum(protocol, transportLength())
+                : ipv6().pseudoHeaderSum(protocol, transportLength());
     }
 
     /**
-     * Whether every checksum is right: the IPv4 header's, and the upper layer's when the datagram is
-     * whole (a fragment's upper-layer checksum covers data in other fragments). A UDP checksum of 0
+     * Whether every checksum is right: the IPv4 header's, and the transport header's when the datagram is
+     * whole (a fragment's transport checksum covers data in other fragments). A UDP checksum of 0
      * passes over IPv4 ("none") and fails over IPv6, where it is mandatory.
      */
     public boolean verifyChecksums() {
         if (version == 4 && !ipv4().verifyChecksum()) {
             return false;
         }
-        UpperLayerHeader header = upperLayer();
+        TransportHeader header = transportHeader();
         if (header == null || fragment) {
             return true;
         }
         if (version == 6 && protocol == IpProtocol.UDP && ((UdpHeader) header).checksum() == 0) {
             return false;
         }
-        return header.verifyChecksum(pseudoHeaderSum(), l4Length());
+        return header.verifyChecksum(pseudoHeaderSum(), transportLength());
     }
 
     /**
@@ -400,14 +407,14 @@ public final class IpPacket implements ReferenceCounted {
     }
 
     /**
-     * Recomputes every checksum from scratch: the IPv4 header's, and the upper layer's when the
+     * Recomputes every checksum from scratch: the IPv4 header's, and the transport header's when the
      * datagram is whole. Needed after changing the payload or its length.
      */
     public IpPacket updateChecksums() {
         updateIpChecksum();
-        UpperLayerHeader header = upperLayer();
+        TransportHeader header = transportHeader();
         if (header != null && !fragment) {
-            header.updateChecksum(pseudoHeaderSum(), l4Length());
+            header.updateChecksum(pseudoHeaderSum(), transportLength());
         }
         return this;
     }
@@ -471,7 +478,7 @@ public final class IpPacket implements ReferenceCounted {
                     .append(moreFragments ? "+" : "");
         }
         TcpHeader tcp = tcp();
-        IcmpHeader icmp = version == 4 ? icmp() : icmpv6();
+        IcmpMessageHeader icmp = version == 4 ? icmp() : icmpv6();
         if (tcp != null) {
             tcp.appendFlags(sb.append(" [")).append("] seq ").append(Integer.toUnsignedString(tcp.sequenceNumber()));
             if (tcp.hasFlags(TcpHeader.ACK)) {

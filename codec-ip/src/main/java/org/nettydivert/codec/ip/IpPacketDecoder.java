@@ -13,6 +13,8 @@
  */
 package org.nettydivert.codec.ip;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import java.util.List;
@@ -73,7 +75,7 @@ public final class IpPacketDecoder extends MessageToMessageDecoder<DivertPacket>
         }
         return String.format(
                 "wrong %s checksum 0x%04x",
-                IpProtocol.name(packet.protocol()), packet.upperLayer().checksum());
+                IpProtocol.name(packet.protocol()), packet.transportHeader().checksum());
     }
 
     @Override
@@ -104,14 +106,17 @@ public final class IpPacketDecoder extends MessageToMessageDecoder<DivertPacket>
                 break;
             case REPORT:
                 ctx.fireUserEventTriggered(new MalformedPacketEvent(
-                        reason,
-                        detail,
-                        msg.address(),
-                        msg.content().readableBytes(),
-                        HexDump.oneLine(msg.content(), msg.content().readerIndex(), REPORTED_BYTES)));
+                        reason, detail, msg.address(), msg.content().readableBytes(), firstBytes(msg.content())));
                 break;
             default:
                 break;
         }
+    }
+
+    /** The first bytes in hex, with " ..." when there are more: enough to recognise the datagram in a log. */
+    private static String firstBytes(ByteBuf content) {
+        int n = Math.min(REPORTED_BYTES, content.readableBytes());
+        String hex = ByteBufUtil.hexDump(content, content.readerIndex(), n);
+        return content.readableBytes() > n ? hex + " ..." : hex;
     }
 }

@@ -23,14 +23,14 @@ import org.nettydivert.transport.DivertPacket;
 /**
  * Turns each {@link IpPacket} written back into the {@link DivertPacket} it came from, address
  * preserved. The IPv4 header checksum is always recomputed (20 to 60 bytes, cheap, and it makes
- * plain setters safe); the upper-layer checksum only with {@link ChecksumMode#FULL}, since the
+ * plain setters safe); the transport checksum only with {@link ChecksumMode#FULL}, since the
  * {@code ...UpdatingChecksum} setters keep it right incrementally. Stateless and sharable.
  */
 @Sharable
 public final class IpPacketEncoder extends MessageToMessageEncoder<IpPacket> {
     /** Which checksums the encoder recomputes from scratch. */
     public enum ChecksumMode {
-        /** The IPv4 header checksum only; the upper layer's is trusted to be kept right by the setters. */
+        /** The IPv4 header checksum only; the transport header's is trusted to be kept right by the setters. */
         IP_HEADER,
         /** Every checksum: for pipelines that change payloads or use the plain setters. */
         FULL

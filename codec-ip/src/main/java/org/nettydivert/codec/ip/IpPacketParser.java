@@ -40,7 +40,7 @@ final class IpPacketParser {
         }
         int version = buf.getUnsignedByte(start) >>> 4;
         packet.version = version;
-        int l4Start;
+        int transportStart;
         if (version == 4) {
             if (available < Ipv4Header.MIN_LENGTH) {
                 return fail(MalformedReason.TRUNCATED, available + " bytes, IPv4 header needs 20");
@@ -61,7 +61,7 @@ final class IpPacketParser {
             packet.fragment = ipv4.isFragment();
             packet.fragmentOffset = ipv4.fragmentOffset();
             packet.moreFragments = ipv4.moreFragments();
-            l4Start = start + headerLength;
+            transportStart = start + headerLength;
         } else if (version == 6) {
             if (available < Ipv6Header.LENGTH) {
                 return fail(MalformedReason.TRUNCATED, available + " bytes, IPv6 header needs 40");
@@ -77,55 +77,35 @@ final class IpPacketParser {
             if (ipv6.walkExtensions(packet.end) != null) {
                 return fail(MalformedReason.BAD_EXTENSION_CHAIN, "extension header past byte " + total);
             }
-            packet.protocol = ipv6.upperLayerProtocol();
+            packet.protocol = ipv6.transportProtocol();
             packet.fragment = ipv6.isFragment();
             packet.fragmentOffset = ipv6.fragmentOffset();
             packet.moreFragments = ipv6.moreFragments();
-            l4Start = ipv6.upperLayerOffset();
+            transportStart = ipv6.transportOffset();
         } else {
             return fail(MalformedReason.UNKNOWN_VERSION, "version " + version);
         }
-        packet.l4Offset = l4Start;
-        packet.payloadOffset = l4Start;
-        packet.hasL4Header = false;
+        packet.transportOffset = transportStart;
+        packet.payloadOffset = transportStart;
+        packet.transport = null;
         if (packet.fragmentOffset != 0) {
-            // Only the first fragment carries the upper-layer header.
+            // Only the first fragment carries the transport header.
             return null;
         }
-        int l4HeaderLength = upperLayerHeaderLength(buf, version, packet.protocol, l4Start, packet.end);
-        if (l4HeaderLength < 0) {
+        TransportProtocol transport = TransportProtocol.of(version, packet.protocol);
+        if (transport == null) {
+            // A protocol we have no view for (or ICMP of the other IP version): no transport header.
+            return null;
+        }
+        int headerLength = transport.lengthRule.headerLength(buf, transportStart, packet.end - transportStart);
+        if (headerLength < 0) {
             return fail(
-                    MalformedReason.L4_TRUNCATED,
-                    IpProtocol.name(packet.protocol) + " header at byte " + (l4Start - start) + " of "
-                            + (packet.end - start));
+                    MalformedReason.TRANSPORT_TRUNCATED,
+                    transport.name + " header at byte " + (transportStart - start) + " of " + (packet.end - start));
         }
-        if (l4HeaderLength > 0) {
-            packet.hasL4Header = true;
-            packet.payloadOffset = l4Start + l4HeaderLength;
-        }
+        packet.transport = transport;
+        packet.payloadOffset = transportStart + headerLength;
         return null;
-    }
-
-    /** The length of the upper-layer header we parse, 0 for a protocol we do not, -1 when it does not fit. */
-    private static int upperLayerHeaderLength(ByteBuf buf, int version, int protocol, int at, int end) {
-        int room = end - at;
-        switch (protocol) {
-            case IpProtocol.TCP: {
-                if (room < TcpHeader.MIN_LENGTH) {
-                    return -1;
-                }
-                int length = (buf.getUnsignedByte(at + TcpHeader.DATA_OFFSET_FLAGS_OFFSET) >>> 4) << 2;
-                return length < TcpHeader.MIN_LENGTH || length > room ? -1 : length;
-            }
-            case IpProtocol.UDP:
-                return room < UdpHeader.LENGTH ? -1 : UdpHeader.LENGTH;
-            case IpProtocol.ICMP:
-                return version != 4 ? 0 : room < IcmpHeader.LENGTH ? -1 : IcmpHeader.LENGTH;
-            case IpProtocol.ICMPV6:
-                return version != 6 ? 0 : room < IcmpHeader.LENGTH ? -1 : IcmpHeader.LENGTH;
-            default:
-                return 0;
-        }
     }
 
     private MalformedReason fail(MalformedReason reason, String text) {

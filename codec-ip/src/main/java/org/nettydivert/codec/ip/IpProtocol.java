@@ -29,6 +29,8 @@ public final class IpProtocol {
     public static final int ROUTING = 43;
     /** IPv6 Fragment header. */
     public static final int FRAGMENT = 44;
+    /** Generic Routing Encapsulation (RFC 2784). */
+    public static final int GRE = 47;
     /** Encapsulating Security Payload: encrypted, the walk ends here. */
     public static final int ESP = 50;
     /** Authentication Header. */
@@ -40,17 +42,14 @@ public final class IpProtocol {
     /** IPv6 Destination Options. */
     public static final int DESTINATION_OPTIONS = 60;
 
-    /** A short name for people: "TCP", "UDP", "ICMP", "ICMP6", or the number. */
+    /** A short name for people: "TCP", "UDP", "ICMP", "ICMP6", "ESP"..., or "proto " and the number. */
     public static String name(int protocol) {
+        // Transport protocols are named by the protocol table, so that a new one is named where it is added.
+        String transport = TransportProtocol.nameOf(protocol);
+        if (transport != null) {
+            return transport;
+        }
         switch (protocol) {
-            case TCP:
-                return "TCP";
-            case UDP:
-                return "UDP";
-            case ICMP:
-                return "ICMP";
-            case ICMPV6:
-                return "ICMP6";
             case ESP:
                 return "ESP";
             case AH:

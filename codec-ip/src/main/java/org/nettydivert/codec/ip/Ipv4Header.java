@@ -226,7 +226,7 @@ public final class Ipv4Header extends HeaderView {
     }
 
     /**
-     * Sets the source address, updating the header checksum incrementally. The upper-layer checksum
+     * Sets the source address, updating the header checksum incrementally. The transport checksum
      * covers the address too (pseudo-header): see {@link IpPacket#setSourceAddress(InetAddress)}, or
      * adjust it yourself with {@link TcpHeader#adjustChecksum(int, int)} and friends.
      */
@@ -260,9 +260,9 @@ public final class Ipv4Header extends HeaderView {
         return toInetAddress(destinationAddress());
     }
 
-    /** The pseudo-header sum for this header's addresses, {@code protocol} and {@code l4Length}. */
-    public int pseudoHeaderSum(int protocol, int l4Length) {
-        return InternetChecksum.pseudoHeaderSumV4(buf, offset, protocol, l4Length);
+    /** The pseudo-header sum for this header's addresses, {@code protocol} and {@code transportLength}. */
+    public int pseudoHeaderSum(int protocol, int transportLength) {
+        return InternetChecksum.pseudoHeaderSumV4(buf, offset, protocol, transportLength);
     }
 
     /** An IPv4 address as the int the address getters return. */

@@ -40,15 +40,15 @@ public final class Ipv6Header extends HeaderView {
     private static final int FRAGMENT_ID_FIELD = 4;
 
     // Results of the last walk; plain fields so that walking allocates nothing.
-    private int upperLayerProtocol = -1;
-    private int upperLayerOffset = -1;
+    private int transportProtocol = -1;
+    private int transportOffset = -1;
     private int fragmentHeaderOffset = -1;
 
     /** Points this view at the IPv6 header that starts at absolute index {@code offset} of {@code buf}. */
     public Ipv6Header wrap(ByteBuf buf, int offset) {
         doWrap(buf, offset);
-        upperLayerProtocol = -1;
-        upperLayerOffset = -1;
+        transportProtocol = -1;
+        transportOffset = -1;
         fragmentHeaderOffset = -1;
         return this;
     }
@@ -97,7 +97,7 @@ public final class Ipv6Header extends HeaderView {
         return buf.getUnsignedShort(offset + PAYLOAD_LENGTH_OFFSET);
     }
 
-    /** Sets the payload length. Upper-layer checksums cover their own length, not this field. */
+    /** Sets the payload length. Transport checksums cover their own length, not this field. */
     public Ipv6Header setPayloadLength(int payloadLength) {
         buf.setShort(offset + PAYLOAD_LENGTH_OFFSET, payloadLength);
         return this;
@@ -108,7 +108,7 @@ public final class Ipv6Header extends HeaderView {
         return LENGTH + payloadLength();
     }
 
-    /** The next header field of the fixed header: the first extension header or the upper layer. */
+    /** The next header field of the fixed header: the first extension header or the transport header. */
     public int nextHeader() {
         return buf.getUnsignedByte(offset + NEXT_HEADER_OFFSET);
     }
@@ -151,7 +151,7 @@ public final class Ipv6Header extends HeaderView {
     }
 
     /**
-     * Sets the source address from its two halves. The upper-layer checksum covers it
+     * Sets the source address from its two halves. The transport checksum covers it
      * (pseudo-header): use {@link IpPacket#setSourceAddress(InetAddress)}, or adjust the checksum with
      * {@link #sourceAddressSum()} taken before and after.
      */
@@ -188,19 +188,19 @@ public final class Ipv6Header extends HeaderView {
         return readAddress(DESTINATION_OFFSET);
     }
 
-    /** The pseudo-header sum for this header's addresses, upper-layer {@code protocol} and {@code l4Length}. */
-    public int pseudoHeaderSum(int protocol, int l4Length) {
-        return InternetChecksum.pseudoHeaderSumV6(buf, offset, protocol, l4Length);
+    /** The pseudo-header sum for this header's addresses, transport {@code protocol} and {@code transportLength}. */
+    public int pseudoHeaderSum(int protocol, int transportLength) {
+        return InternetChecksum.pseudoHeaderSumV6(buf, offset, protocol, transportLength);
     }
 
     /**
      * Walks the extension headers from the fixed header up to absolute index {@code end} (the end of
      * the datagram): hop-by-hop (only first), routing, destination options and fragment headers use
      * the 8-byte length rule, AH its own 4-byte rule (RFC 4302); ESP and No Next Header end the walk,
-     * as does a fragment header with a non-zero offset, after which no upper-layer header follows.
+     * as does a fragment header with a non-zero offset, after which no transport header follows.
      *
      * @return {@code null} when the chain is sound, {@link MalformedReason#BAD_EXTENSION_CHAIN} otherwise;
-     *     the results are in {@link #upperLayerProtocol()}, {@link #upperLayerOffset()} and
+     *     the results are in {@link #transportProtocol()}, {@link #transportOffset()} and
      *     {@link #fragmentHeaderOffset()}.
      */
     public MalformedReason walkExtensions(int end) {
@@ -244,7 +244,7 @@ public final class Ipv6Header extends HeaderView {
                     break;
                 }
                 default:
-                    // Upper layer, ESP (opaque), or No Next Header.
+                    // Transport header, ESP (opaque), or No Next Header.
                     return done(next, at);
             }
             if (at > end) {
@@ -254,14 +254,17 @@ public final class Ipv6Header extends HeaderView {
         }
     }
 
-    /** The upper-layer protocol found by the last {@link #walkExtensions(int)}, or -1. */
-    public int upperLayerProtocol() {
-        return upperLayerProtocol;
+    /**
+     * The protocol after the extension headers found by the last {@link #walkExtensions(int)}: the
+     * transport protocol, or ESP or No Next Header; -1 before a walk or after a failed one.
+     */
+    public int transportProtocol() {
+        return transportProtocol;
     }
 
-    /** The absolute index where the upper-layer header starts, found by the last walk, or -1. */
-    public int upperLayerOffset() {
-        return upperLayerOffset;
+    /** The absolute index where the transport header starts, found by the last walk, or -1. */
+    public int transportOffset() {
+        return transportOffset;
     }
 
     /** The absolute index of the fragment header found by the last walk, or -1 when there is none. */
@@ -293,14 +296,14 @@ public final class Ipv6Header extends HeaderView {
     }
 
     private MalformedReason done(int protocol, int at) {
-        upperLayerProtocol = protocol;
-        upperLayerOffset = at;
+        transportProtocol = protocol;
+        transportOffset = at;
         return null;
     }
 
     private MalformedReason fail() {
-        upperLayerProtocol = -1;
-        upperLayerOffset = -1;
+        transportProtocol = -1;
+        transportOffset = -1;
         return MalformedReason.BAD_EXTENSION_CHAIN;
     }
 

@@ -57,7 +57,7 @@ public final class MalformedPacketEvent {
         return length;
     }
 
-    /** The first bytes in hex, as {@link HexDump#oneLine} gives them. */
+    /** The first 16 bytes in hex ({@code ByteBufUtil.hexDump}), followed by {@code " ..."} when there were more. */
     public String firstBytes() {
         return firstBytes;
     }

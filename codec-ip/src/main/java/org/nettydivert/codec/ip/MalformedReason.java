@@ -25,8 +25,8 @@ public enum MalformedReason {
     BAD_TOTAL_LENGTH,
     /** An IPv6 extension header runs past the end, or hop-by-hop is not first. */
     BAD_EXTENSION_CHAIN,
-    /** The TCP, UDP or ICMP header does not fit in the datagram, or a TCP data offset is impossible. */
-    L4_TRUNCATED,
+    /** The transport header (TCP, UDP, ICMP...) does not fit in the datagram, or a TCP data offset is impossible. */
+    TRANSPORT_TRUNCATED,
     /**
      * A checksum the decoder's {@link ChecksumPolicy} does not accept (only with a policy other
      * than {@link ChecksumPolicy#IGNORE}).

@@ -13,11 +13,13 @@
  */
 package org.nettydivert.codec.ip;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * A view of a TCP header (RFC 9293); see {@link HeaderView} for the rules every view follows. Read
  * options with {@link TcpOptions}.
  */
-public final class TcpHeader extends TransportHeader<TcpHeader> {
+public final class TcpHeader extends PortHeader<TcpHeader> {
     /** The length of a header without options. */
     public static final int MIN_LENGTH = 20;
     /** The length of a header with the most options (data offset 15). */
@@ -51,6 +53,15 @@ public final class TcpHeader extends TransportHeader<TcpHeader> {
     /** A view to {@link #wrap} later. */
     public TcpHeader() {
         super(CHECKSUM_OFFSET, MIN_LENGTH);
+    }
+
+    /** The length of the TCP header at {@code offset} (from its data offset), or -1 when it does not fit or is impossible. */
+    static int headerLengthAt(ByteBuf buf, int offset, int room) {
+        if (room < MIN_LENGTH) {
+            return -1;
+        }
+        int length = (buf.getUnsignedByte(offset + DATA_OFFSET_FLAGS_OFFSET) >>> 4) << 2;
+        return length < MIN_LENGTH || length > room ? -1 : length;
     }
 
     @Override

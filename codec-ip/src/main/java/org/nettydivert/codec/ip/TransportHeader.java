@@ -13,61 +13,109 @@
  */
 package org.nettydivert.codec.ip;
 
-import io.netty.buffer.ByteBuf;
-
 /**
- * What TCP and UDP headers share: the source and destination ports, first in the header.
+ * The transport header of a datagram: the header after the IP header and its extensions (TCP, UDP,
+ * ICMP, ICMPv6, GRE), whose checksum, if it has one, covers the whole transport packet: header and
+ * payload. codec-ip calls this layer the transport layer throughout, whatever the protocol.
  *
- * @param <H> the concrete header, so that setters chain
+ * <p>How the checksum is computed is the protocol's: TCP, UDP and ICMPv6 also cover a
+ * pseudo-header made of the IP addresses, the protocol and the transport length (pass its sum from
+ * {@link Ipv4Header#pseudoHeaderSum(int, int)} or {@link Ipv6Header#pseudoHeaderSum(int, int)}, or
+ * use {@link IpPacket#pseudoHeaderSum()}, which knows which protocols have one); ICMPv4 and GRE
+ * have none: pass 0.
+ *
+ * <p>Views of this type are made by codec-ip's protocol table, one per protocol number; they can
+ * be subclassed in this package only.
  */
-public abstract sealed class TransportHeader<H extends TransportHeader<H>> extends UpperLayerHeader
-        permits TcpHeader, UdpHeader {
-    static final int SOURCE_PORT_OFFSET = 0;
-    static final int DESTINATION_PORT_OFFSET = 2;
+public abstract class TransportHeader extends HeaderView {
+    private final int checksumFieldOffset;
+    private final int minLength;
 
     TransportHeader(int checksumFieldOffset, int minLength) {
-        super(checksumFieldOffset, minLength);
+        this.checksumFieldOffset = checksumFieldOffset;
+        this.minLength = minLength;
     }
 
-    abstract H self();
-
-    /** Points this view at the header that starts at absolute index {@code offset} of {@code buf}. */
-    public final H wrap(ByteBuf buf, int offset) {
-        doWrap(buf, offset);
-        return self();
+    /** The smallest length this header can have. */
+    public final int minLength() {
+        return minLength;
     }
 
-    /** The source port. */
-    public final int sourcePort() {
-        return buf.getUnsignedShort(offset + SOURCE_PORT_OFFSET);
+    /** The header length in bytes, options included. */
+    public abstract int headerLength();
+
+    /** The checksum field. */
+    public final int checksum() {
+        return buf.getUnsignedShort(offset + checksumFieldOffset);
     }
 
-    /** The destination port. */
-    public final int destinationPort() {
-        return buf.getUnsignedShort(offset + DESTINATION_PORT_OFFSET);
+    /** Sets the checksum field. */
+    public final void setChecksum(int checksum) {
+        buf.setShort(offset + checksumFieldOffset, checksum);
     }
 
-    /** Sets the source port; the checksum is not updated. */
-    public final H setSourcePort(int port) {
-        buf.setShort(offset + SOURCE_PORT_OFFSET, port);
-        return self();
+    /**
+     * Whether this header has a checksum field at all; GRE has one only when its C bit is set. Without
+     * one, verifying passes and updating and adjusting do nothing.
+     */
+    boolean hasChecksumField() {
+        return true;
     }
 
-    /** Sets the destination port; the checksum is not updated. */
-    public final H setDestinationPort(int port) {
-        buf.setShort(offset + DESTINATION_PORT_OFFSET, port);
-        return self();
+    /**
+     * Whether the checksum over {@code length} bytes from the start of this header, plus the
+     * pseudo-header sum, is right.
+     */
+    public boolean verifyChecksum(int pseudoHeaderSum, int length) {
+        return !hasChecksumField()
+                || InternetChecksum.verifies(
+                        InternetChecksum.add(InternetChecksum.sum(buf, offset, length), pseudoHeaderSum));
     }
 
-    /** Sets the source port, updating the checksum incrementally. */
-    public final H setSourcePortUpdatingChecksum(int port) {
-        setWordUpdatingChecksum(SOURCE_PORT_OFFSET, port);
-        return self();
+    /**
+     * Computes the checksum over {@code length} bytes from the start of this header and stores
+     * it, if it differs from the one there (so that an unchanged packet stays untouched).
+     */
+    public void updateChecksum(int pseudoHeaderSum, int length) {
+        if (!hasChecksumField()) {
+            return;
+        }
+        int computed = storedForm(
+                InternetChecksum.checksum(buf, offset, length, offset + checksumFieldOffset, pseudoHeaderSum));
+        if (computed != checksum()) {
+            setChecksum(computed);
+        }
     }
 
-    /** Sets the destination port, updating the checksum incrementally. */
-    public final H setDestinationPortUpdatingChecksum(int port) {
-        setWordUpdatingChecksum(DESTINATION_PORT_OFFSET, port);
-        return self();
+    /** How a computed checksum is written into the field. */
+    int storedForm(int computed) {
+        return computed;
+    }
+
+    /**
+     * Adjusts the checksum (RFC 1624) for words elsewhere, usually in the pseudo-header, that changed
+     * from summing to {@code oldSum} to summing to {@code newSum}.
+     */
+    public void adjustChecksum(int oldSum, int newSum) {
+        if (hasChecksumField()) {
+            setChecksum(InternetChecksum.adjust(checksum(), oldSum, newSum));
+        }
+    }
+
+    /** Adjusts the checksum for an IPv4 address in the pseudo-header changing from {@code oldAddress} to {@code newAddress}. */
+    public final void adjustChecksumForAddress(int oldAddress, int newAddress) {
+        adjustChecksum(InternetChecksum.sum32(oldAddress), InternetChecksum.sum32(newAddress));
+    }
+
+    final void setWordUpdatingChecksum(int fieldOffset, int value) {
+        int old = buf.getUnsignedShort(offset + fieldOffset);
+        buf.setShort(offset + fieldOffset, value);
+        adjustChecksum(old, value & 0xFFFF);
+    }
+
+    final void setIntUpdatingChecksum(int fieldOffset, int value) {
+        int old = buf.getInt(offset + fieldOffset);
+        buf.setInt(offset + fieldOffset, value);
+        adjustChecksum(InternetChecksum.sum32(old), InternetChecksum.sum32(value));
     }
 }

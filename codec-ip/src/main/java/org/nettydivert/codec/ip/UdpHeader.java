@@ -13,13 +13,15 @@
  */
 package org.nettydivert.codec.ip;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * A view of a UDP header (RFC 768); see {@link HeaderView} for the rules every view follows.
  *
  * <p>Over IPv4 a checksum of 0 means "none": verifying accepts it and incremental updates leave it
  * alone, and a computed 0 is stored as 0xFFFF. Over IPv6 a checksum is mandatory (RFC 8200 8.1).
  */
-public final class UdpHeader extends TransportHeader<UdpHeader> {
+public final class UdpHeader extends PortHeader<UdpHeader> {
     /** The length of a UDP header. */
     public static final int LENGTH = 8;
 
@@ -29,6 +31,11 @@ public final class UdpHeader extends TransportHeader<UdpHeader> {
     /** A view to {@link #wrap} later. */
     public UdpHeader() {
         super(CHECKSUM_OFFSET, LENGTH);
+    }
+
+    /** The UDP header length, 8, or -1 when it does not fit in {@code room} bytes. */
+    static int headerLengthAt(ByteBuf buf, int offset, int room) {
+        return room < LENGTH ? -1 : LENGTH;
     }
 
     @Override

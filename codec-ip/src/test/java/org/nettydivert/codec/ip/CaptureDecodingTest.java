@@ -112,7 +112,7 @@ class CaptureDecodingTest {
         List<String> seen = new ArrayList<>();
         for (int i = 0; i < DATAGRAMS.size(); i++) {
             withPacket(i, p -> {
-                IcmpHeader icmp = p.isIpv4() ? p.icmp() : p.icmpv6();
+                IcmpMessageHeader icmp = p.isIpv4() ? p.icmp() : p.icmpv6();
                 if (icmp != null) {
                     assertTrue(p.verifyChecksums(), p.toString());
                     seen.add(p.toString());
@@ -156,7 +156,7 @@ class CaptureDecodingTest {
         for (int i = 0; i < DATAGRAMS.size(); i++) {
             withPacket(i, p -> {
                 if (p.isIpv6() && p.isFragment()) {
-                    frags.add(p.fragmentOffset() + "|" + p.l4Length()
+                    frags.add(p.fragmentOffset() + "|" + p.transportLength()
                             + (p.udp() == null ? "" : " " + p.udp().sourcePort()));
                 }
             });

@@ -68,7 +68,7 @@ class ChecksumStatusTest {
     private static byte[] partial(byte[] datagram) {
         IpPacket p = IpPacket.decode(TestPackets.divert(datagram));
         try {
-            p.upperLayer().setChecksum(p.pseudoHeaderSum());
+            p.transportHeader().setChecksum(p.pseudoHeaderSum());
             byte[] out = new byte[p.length()];
             p.content().getBytes(p.l3Offset(), out);
             return out;
@@ -112,7 +112,7 @@ class ChecksumStatusTest {
             assertFalse(p.verifyChecksums());
             assertFalse(p.verifyChecksums(ChecksumPolicy.STRICT));
             assertTrue(p.verifyChecksums(ChecksumPolicy.ACCEPT_PARTIAL));
-            int l4 = p.l4Offset() - p.l3Offset();
+            int l4 = p.transportOffset() - p.l3Offset();
             int field = l4 + (p.protocol() == IpProtocol.TCP ? 16 : 6);
             p.release();
 
@@ -134,8 +134,8 @@ class ChecksumStatusTest {
         for (byte[] good : wholeDatagrams()) {
             byte[] partial = partial(good);
             IpPacket p = IpPacket.decode(TestPackets.divert(partial));
-            UpperLayerHeader h = p.upperLayer();
-            int sum = InternetChecksum.sum(p.content(), p.l4Offset(), p.l4Length());
+            TransportHeader h = p.transportHeader();
+            int sum = InternetChecksum.sum(p.content(), p.transportOffset(), p.transportLength());
             int completed = InternetChecksum.finish(sum);
             h.setChecksum(completed == 0 && p.protocol() == IpProtocol.UDP ? 0xFFFF : completed);
             assertEquals(ChecksumStatus.GOOD, p.checksumStatus());
@@ -149,7 +149,7 @@ class ChecksumStatusTest {
                 TestPackets.ipv4(IpProtocol.ICMP, "192.0.2.1", "198.51.100.7", TestPackets.icmpEcho(8, 1, 1, PAYLOAD));
         IpPacket p = IpPacket.decode(TestPackets.divert(icmp));
         // ICMP has no pseudo-header: a field holding 0 (its "pseudo-header sum") is just wrong.
-        p.upperLayer().setChecksum(0);
+        p.transportHeader().setChecksum(0);
         assertEquals(ChecksumStatus.BAD, p.checksumStatus());
         p.release();
 

@@ -55,7 +55,7 @@ class IpPacketDecoderTest {
             assertTrue(p.isIpv4());
             assertEquals(IpProtocol.TCP, p.protocol());
             assertEquals(0, p.l3Offset());
-            assertEquals(20, p.l4Offset());
+            assertEquals(20, p.transportOffset());
             assertEquals(40, p.payloadOffset());
             assertEquals(40, p.endOffset());
             assertEquals(0, p.payloadLength());
@@ -120,8 +120,8 @@ class IpPacketDecoderTest {
         try {
             assertTrue(p.isIpv6());
             assertEquals(IpProtocol.UDP, p.protocol());
-            assertEquals(40 + 8 + 16, p.l4Offset());
-            assertEquals(p.l4Offset() + 8, p.payloadOffset());
+            assertEquals(40 + 8 + 16, p.transportOffset());
+            assertEquals(p.transportOffset() + 8, p.payloadOffset());
             assertEquals(5, p.payloadLength());
             assertEquals(2, p.destinationPort());
             assertTrue(p.verifyChecksums());
@@ -136,7 +136,7 @@ class IpPacketDecoderTest {
                 IpProtocol.ICMPV6,
                 "fe80::1",
                 "fe80::2",
-                TestPackets.icmpEcho(Icmpv6Header.ECHO_REPLY_V6, 1, 2, new byte[4]));
+                TestPackets.icmpEcho(Icmpv6Header.ECHO_REPLY, 1, 2, new byte[4]));
         IpPacket p = decodeOne(d);
         try {
             assertTrue(p.icmpv6().isEchoReply());
@@ -149,14 +149,14 @@ class IpPacketDecoderTest {
     }
 
     @Test
-    void laterIpv4FragmentHasNoUpperLayerHeader() {
+    void laterIpv4FragmentHasNoTransportHeader() {
         byte[] d = TestPackets.ipv4(IpProtocol.UDP, "10.0.0.1", "10.0.0.2", new byte[3]);
         TestPackets.put16(d, 6, 185); // offset 1480, no flags
         IpPacket p = decodeOne(d);
         try {
             assertTrue(p.isFragment());
             assertEquals(1480, p.fragmentOffset());
-            assertFalse(p.hasUpperLayerHeader());
+            assertFalse(p.hasTransportHeader());
             assertNull(p.udp());
             assertEquals(-1, p.destinationPort());
             assertEquals(20, p.payloadOffset());
@@ -167,7 +167,7 @@ class IpPacketDecoderTest {
     }
 
     @Test
-    void firstIpv4FragmentKeepsItsUpperLayerHeader() {
+    void firstIpv4FragmentKeepsItsTransportHeader() {
         byte[] d = TestPackets.ipv4(IpProtocol.UDP, "10.0.0.1", "10.0.0.2", TestPackets.udp(1, 2, new byte[8]));
         TestPackets.put16(d, 6, 0x2000); // MF, offset 0
         IpPacket p = decodeOne(d);
@@ -181,7 +181,7 @@ class IpPacketDecoderTest {
     }
 
     @Test
-    void laterIpv6FragmentHasNoUpperLayerHeader() {
+    void laterIpv6FragmentHasNoTransportHeader() {
         byte[] frag = TestPackets.fragmentHeader(IpProtocol.TCP, 2496, false, 99);
         byte[] d = TestPackets.ipv6(IpProtocol.FRAGMENT, "fd00::1", "fd00::2", frag, -1, new byte[10]);
         IpPacket p = decodeOne(d);
@@ -260,11 +260,11 @@ class IpPacketDecoderTest {
                 Arguments.of("total length below header", totalShorterThanHeader, MalformedReason.BAD_TOTAL_LENGTH),
                 Arguments.of("IPv6 payload length past the end", v6PayloadTooLong, MalformedReason.BAD_TOTAL_LENGTH),
                 Arguments.of("IPv6 chain past the end", brokenChain, MalformedReason.BAD_EXTENSION_CHAIN),
-                Arguments.of("TCP header cut", tcpHeaderCut, MalformedReason.L4_TRUNCATED),
-                Arguments.of("TCP data offset 4", tcpBadDataOffset, MalformedReason.L4_TRUNCATED),
-                Arguments.of("TCP options past the end", tcpOptionsPastEnd, MalformedReason.L4_TRUNCATED),
-                Arguments.of("UDP header cut", udpCut, MalformedReason.L4_TRUNCATED),
-                Arguments.of("ICMP header cut", icmpCut, MalformedReason.L4_TRUNCATED));
+                Arguments.of("TCP header cut", tcpHeaderCut, MalformedReason.TRANSPORT_TRUNCATED),
+                Arguments.of("TCP data offset 4", tcpBadDataOffset, MalformedReason.TRANSPORT_TRUNCATED),
+                Arguments.of("TCP options past the end", tcpOptionsPastEnd, MalformedReason.TRANSPORT_TRUNCATED),
+                Arguments.of("UDP header cut", udpCut, MalformedReason.TRANSPORT_TRUNCATED),
+                Arguments.of("ICMP header cut", icmpCut, MalformedReason.TRANSPORT_TRUNCATED));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -334,13 +334,13 @@ class IpPacketDecoderTest {
     }
 
     @Test
-    void ipv4OptionsPushTheUpperLayerBack() {
+    void ipv4OptionsPushTheTransportBack() {
         byte[] options = TestPackets.bytes(0x94, 0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00);
         byte[] d =
                 TestPackets.ipv4(IpProtocol.UDP, "10.0.0.1", "10.0.0.2", options, TestPackets.udp(7, 9, new byte[2]));
         IpPacket p = decodeOne(d);
         try {
-            assertEquals(28, p.l4Offset());
+            assertEquals(28, p.transportOffset());
             assertEquals(36, p.payloadOffset());
             assertEquals(9, p.destinationPort());
             assertTrue(p.verifyChecksums());
@@ -355,7 +355,7 @@ class IpPacketDecoderTest {
         IpPacket p = decodeOne(d);
         try {
             assertEquals(IpProtocol.ICMP, p.protocol());
-            assertFalse(p.hasUpperLayerHeader());
+            assertFalse(p.hasTransportHeader());
             assertNull(p.icmp());
             assertNull(p.icmpv6());
         } finally {
@@ -388,14 +388,15 @@ class IpPacketDecoderTest {
     }
 
     @Test
-    void unknownUpperLayerIsNotParsed() {
-        byte[] gre = TestPackets.ipv4(47, "10.0.0.1", "10.0.0.2", new byte[4]);
-        IpPacket p = decodeOne(gre);
+    void unknownTransportIsNotParsed() {
+        // SCTP: no view in the protocol table.
+        byte[] sctp = TestPackets.ipv4(132, "10.0.0.1", "10.0.0.2", new byte[4]);
+        IpPacket p = decodeOne(sctp);
         try {
-            assertEquals(47, p.protocol());
-            assertFalse(p.hasUpperLayerHeader());
-            assertNull(p.upperLayer());
-            assertEquals("IPv4 10.0.0.1 > 10.0.0.2 proto 47 len 4", p.toString());
+            assertEquals(132, p.protocol());
+            assertFalse(p.hasTransportHeader());
+            assertNull(p.transportHeader());
+            assertEquals("IPv4 10.0.0.1 > 10.0.0.2 proto 132 len 4", p.toString());
         } finally {
             p.release();
         }

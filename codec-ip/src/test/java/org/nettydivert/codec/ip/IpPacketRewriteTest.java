@@ -93,7 +93,7 @@ class IpPacketRewriteTest {
                 IpProtocol.ICMPV6,
                 "fd00::1",
                 "fd00::2",
-                TestPackets.icmpEcho(Icmpv6Header.ECHO_REQUEST_V6, 1, 1, new byte[8]));
+                TestPackets.icmpEcho(Icmpv6Header.ECHO_REQUEST, 1, 1, new byte[8]));
         byte[] v4 = TestPackets.ipv4(
                 IpProtocol.ICMP,
                 "10.0.0.1",
@@ -102,10 +102,10 @@ class IpPacketRewriteTest {
         for (byte[] d : new byte[][] {v6, v4}) {
             IpPacket p = IpPacket.decode(TestPackets.divert(d));
             try {
-                int icmpChecksum = p.upperLayer().checksum();
+                int icmpChecksum = p.transportHeader().checksum();
                 p.setDestinationAddress(InetAddress.getByName(p.isIpv6() ? "2001:db8::99" : "192.0.2.99"));
                 assertTrue(p.verifyChecksums(), p.toString());
-                assertEquals(p.isIpv4(), icmpChecksum == p.upperLayer().checksum());
+                assertEquals(p.isIpv4(), icmpChecksum == p.transportHeader().checksum());
             } finally {
                 p.release();
             }
@@ -234,7 +234,7 @@ class IpPacketRewriteTest {
     }
 
     @Test
-    void ipHeaderModeLeavesTheUpperLayerChecksumAlone() {
+    void ipHeaderModeLeavesTheTransportChecksumAlone() {
         EmbeddedChannel channel = new EmbeddedChannel(new IpPacketCodec());
         channel.writeInbound(
                 TestPackets.divert(datagram(false, IpProtocol.TCP, "10.0.0.1", "10.0.0.2", 1, 2, new byte[8])));

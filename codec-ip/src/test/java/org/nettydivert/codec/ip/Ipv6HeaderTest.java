@@ -52,10 +52,10 @@ class Ipv6HeaderTest {
     }
 
     @Test
-    void withoutExtensionsTheUpperLayerFollowsTheFixedHeader() {
+    void withoutExtensionsTheTransportFollowsTheFixedHeader() {
         Ipv6Header ip = walked(TestPackets.ipv6(IpProtocol.UDP, SRC, DST, UDP));
-        assertEquals(IpProtocol.UDP, ip.upperLayerProtocol());
-        assertEquals(40, ip.upperLayerOffset());
+        assertEquals(IpProtocol.UDP, ip.transportProtocol());
+        assertEquals(40, ip.transportOffset());
         assertFalse(ip.isFragment());
     }
 
@@ -66,36 +66,36 @@ class Ipv6HeaderTest {
                 TestPackets.extension(IpProtocol.DESTINATION_OPTIONS, 1),
                 TestPackets.extension(IpProtocol.UDP, 0));
         Ipv6Header ip = walked(TestPackets.ipv6(IpProtocol.HOP_BY_HOP, SRC, DST, ext, IpProtocol.UDP, UDP));
-        assertEquals(IpProtocol.UDP, ip.upperLayerProtocol());
-        assertEquals(40 + 8 + 16 + 8, ip.upperLayerOffset());
+        assertEquals(IpProtocol.UDP, ip.transportProtocol());
+        assertEquals(40 + 8 + 16 + 8, ip.transportOffset());
     }
 
     @Test
     void authenticationHeaderLengthCountsFourByteUnitsMinusTwo() {
         byte[] ext = TestPackets.authenticationHeader(IpProtocol.UDP, 4); // (4 + 2) * 4 = 24 bytes
         Ipv6Header ip = walked(TestPackets.ipv6(IpProtocol.AH, SRC, DST, ext, IpProtocol.UDP, UDP));
-        assertEquals(IpProtocol.UDP, ip.upperLayerProtocol());
-        assertEquals(40 + 24, ip.upperLayerOffset());
+        assertEquals(IpProtocol.UDP, ip.transportProtocol());
+        assertEquals(40 + 24, ip.transportOffset());
     }
 
     @Test
     void espEndsTheWalk() {
         byte[] esp = new byte[24];
         Ipv6Header ip = walked(TestPackets.ipv6(IpProtocol.ESP, SRC, DST, new byte[0], IpProtocol.ESP, esp));
-        assertEquals(IpProtocol.ESP, ip.upperLayerProtocol());
-        assertEquals(40, ip.upperLayerOffset());
+        assertEquals(IpProtocol.ESP, ip.transportProtocol());
+        assertEquals(40, ip.transportOffset());
     }
 
     @Test
     void noNextHeaderEndsTheWalk() {
         byte[] ext = TestPackets.extension(IpProtocol.NO_NEXT_HEADER, 0);
         Ipv6Header ip = walked(TestPackets.ipv6(IpProtocol.DESTINATION_OPTIONS, SRC, DST, ext, 59, new byte[0]));
-        assertEquals(IpProtocol.NO_NEXT_HEADER, ip.upperLayerProtocol());
-        assertEquals(48, ip.upperLayerOffset());
+        assertEquals(IpProtocol.NO_NEXT_HEADER, ip.transportProtocol());
+        assertEquals(48, ip.transportOffset());
     }
 
     @Test
-    void firstFragmentIsWalkedIntoItsUpperLayer() {
+    void firstFragmentIsWalkedIntoItsTransport() {
         byte[] frag = TestPackets.fragmentHeader(IpProtocol.UDP, 0, true, 0xCAFE);
         Ipv6Header ip = walked(TestPackets.ipv6(IpProtocol.FRAGMENT, SRC, DST, frag, IpProtocol.UDP, UDP));
         assertTrue(ip.isFragment());
@@ -103,8 +103,8 @@ class Ipv6HeaderTest {
         assertEquals(0, ip.fragmentOffset());
         assertTrue(ip.moreFragments());
         assertEquals(0xCAFE, ip.fragmentIdentification());
-        assertEquals(IpProtocol.UDP, ip.upperLayerProtocol());
-        assertEquals(48, ip.upperLayerOffset());
+        assertEquals(IpProtocol.UDP, ip.transportProtocol());
+        assertEquals(48, ip.transportOffset());
     }
 
     @Test
@@ -114,7 +114,7 @@ class Ipv6HeaderTest {
         Ipv6Header ip = walked(TestPackets.ipv6(IpProtocol.FRAGMENT, SRC, DST, frag, -1, data));
         assertEquals(1248, ip.fragmentOffset());
         assertFalse(ip.moreFragments());
-        assertEquals(48, ip.upperLayerOffset());
+        assertEquals(48, ip.transportOffset());
     }
 
     @Test

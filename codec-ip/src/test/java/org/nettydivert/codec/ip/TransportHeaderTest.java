@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.Test;
 
-class L4HeaderTest {
+class TransportHeaderTest {
     @Test
     void udpReadsPortsAndLength() {
         byte[] udp = TestPackets.udp(5353, 53, TestPackets.ascii("abc"));
@@ -78,7 +78,7 @@ class L4HeaderTest {
 
     @Test
     void icmpv6ChecksumCoversThePseudoHeader() {
-        byte[] l4 = TestPackets.icmpEcho(Icmpv6Header.ECHO_REQUEST_V6, 1, 2, new byte[3]);
+        byte[] l4 = TestPackets.icmpEcho(Icmpv6Header.ECHO_REQUEST, 1, 2, new byte[3]);
         ByteBuf buf = TestPackets.buf(TestPackets.ipv6(IpProtocol.ICMPV6, "fe80::1", "ff02::1", l4));
         Icmpv6Header icmp = new Icmpv6Header().wrap(buf, 40);
         int pseudo = new Ipv6Header().wrap(buf, 0).pseudoHeaderSum(IpProtocol.ICMPV6, l4.length);
