@@ -16,7 +16,6 @@ package org.nettydivert.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.AbstractChannel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelId;
 import io.netty.channel.ChannelMetadata;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -24,11 +23,9 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.RecvByteBufAllocator;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -107,13 +104,12 @@ public final class DivertChannel extends AbstractChannel {
     private DivertPacket[] readBatch;
     private DivertPacket[] writeBatch;
     private Throwable[] writeFailures;
-    private final BatchCollector collector = new BatchCollector();
+    private final OutboundBatch collector = new OutboundBatch();
 
     private long packetsRead;
     private long packetsReinjected;
     private long packetsInjected;
     private long writesFailed;
-    private long packetsUnhandled;
 
     /** A channel that is not yet registered or bound. */
     public DivertChannel() {
@@ -139,28 +135,7 @@ public final class DivertChannel extends AbstractChannel {
     /** A pipeline that counts, and reports once, what reaches its end unconsumed. */
     @Override
     protected DefaultChannelPipeline newChannelPipeline() {
-        return new DefaultChannelPipeline(this) {
-            @Override
-            protected void onUnhandledInboundMessage(ChannelHandlerContext ctx, Object msg) {
-                unhandled(msg);
-            }
-        };
-    }
-
-    private void unhandled(Object msg) {
-        try {
-            if (packetsUnhandled++ == 0) {
-                logger.warn(
-                        "{}: a {} reached the end of the pipeline unhandled and was released, so the packet is"
-                                + " dropped. Write it back (ctx.write), release it on purpose, or add a handler for"
-                                + " that type (a codec passes packets it cannot parse on as DivertPacket). Further"
-                                + " ones are counted in DivertStats.packetsUnhandled() without a log line.",
-                        this,
-                        msg == null ? "null" : msg.getClass().getName());
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
+        return new DivertPipeline(this);
     }
 
     @Override
@@ -218,7 +193,7 @@ public final class DivertChannel extends AbstractChannel {
                 writesFailed,
                 s == null ? 0 : s.releaseDrops(),
                 s == null ? 0 : s.timeoutDrops(),
-                packetsUnhandled,
+                ((DivertPipeline) pipeline()).packetsUnhandled(),
                 s == null ? 0 : s.packetsTruncated(),
                 s == null ? 0 : s.overflows(),
                 kernel == null ? 0 : kernel.queueDrops(),
@@ -274,7 +249,7 @@ public final class DivertChannel extends AbstractChannel {
         readBatch = new DivertPacket[batch];
         writeBatch = new DivertPacket[batch];
         writeFailures = new Throwable[batch];
-        socket = opener.open(new Context(), bindAddress);
+        socket = opener.open(new ChannelContext(this), bindAddress);
         try {
             registerDescriptors();
         } catch (Throwable t) {
@@ -291,7 +266,7 @@ public final class DivertChannel extends AbstractChannel {
         Descriptor[] ds = new Descriptor[fds.length];
         IoEventLoop loop = (IoEventLoop) eventLoop();
         for (int i = 0; i < fds.length; i++) {
-            ds[i] = new Descriptor(fds[i]);
+            ds[i] = new Descriptor(this, fds[i]);
             // In the event loop, registration completes before register() returns.
             Future<IoRegistration> registered = loop.register(ds[i]);
             if (!registered.isSuccess()) {
@@ -425,7 +400,7 @@ public final class DivertChannel extends AbstractChannel {
      * Called by the socket when it owes verdicts of its own (Linux: drops of released packets):
      * they go out after the current read loop, and its flush, are done.
      */
-    private void flushPendingVerdictsSoon() {
+    void flushPendingVerdictsSoon() {
         if (!pendingFlushScheduled) {
             pendingFlushScheduled = true;
             eventLoop().execute(pendingFlush);
@@ -447,7 +422,7 @@ public final class DivertChannel extends AbstractChannel {
         }
     }
 
-    private void readReady(int fd) {
+    void readReady(int fd) {
         DivertSocket s = socket;
         if (s == null) {
             return;
@@ -496,7 +471,7 @@ public final class DivertChannel extends AbstractChannel {
         }
     }
 
-    private void writeReady() {
+    void writeReady() {
         // Writing resumes through the outbound buffer so that promises and water marks stay right.
         for (Descriptor d : descriptors) {
             d.setInterest(Poller.WRITABLE, false);
@@ -514,89 +489,6 @@ public final class DivertChannel extends AbstractChannel {
 
         void forceFlush() {
             super.flush0();
-        }
-    }
-
-    /** One descriptor of the channel, as the event loop sees it. */
-    final class Descriptor implements DivertIoHandle {
-        final int fd;
-        IoRegistration registration;
-        private int interest;
-
-        Descriptor(int fd) {
-            this.fd = fd;
-        }
-
-        @Override
-        public int fd() {
-            return fd;
-        }
-
-        void setInterest(int op, boolean on) {
-            int wanted = on ? interest | op : interest & ~op;
-            if (wanted != interest && registration != null && registration.isValid()) {
-                registration.submit(DivertIoOps.of(wanted));
-                interest = wanted;
-            }
-        }
-
-        @Override
-        public void handle(IoRegistration registration, IoEvent event) {
-            DivertIoEvent e = (DivertIoEvent) event;
-            if (e.isWritable() && (interest & Poller.WRITABLE) != 0) {
-                writeReady();
-            }
-            if (e.isReadable() && (interest & Poller.READABLE) != 0) {
-                readReady(fd);
-            }
-        }
-
-        @Override
-        public void close() {
-            unsafe().close(unsafe().voidPromise());
-        }
-    }
-
-    /** Takes the flushed packets at the head of the outbound buffer, in order, up to a batch. */
-    private static final class BatchCollector implements ChannelOutboundBuffer.MessageProcessor {
-        private DivertPacket[] batch;
-        private int count;
-
-        int collect(ChannelOutboundBuffer in, DivertPacket[] into) throws Exception {
-            batch = into;
-            count = 0;
-            in.forEachFlushedMessage(this);
-            batch = null;
-            return count;
-        }
-
-        @Override
-        public boolean processMessage(Object msg) {
-            batch[count++] = (DivertPacket) msg;
-            return count < batch.length;
-        }
-    }
-
-    /** What the socket may ask of its channel. */
-    private final class Context implements SocketContext {
-        @Override
-        public DivertChannelConfig config() {
-            return config;
-        }
-
-        @Override
-        public EventLoop eventLoop() {
-            return DivertChannel.this.eventLoop();
-        }
-
-        @Override
-        public ChannelPipeline pipeline() {
-            return DivertChannel.this.pipeline();
-        }
-
-        @Override
-        public void flushPendingVerdictsSoon() {
-            DivertChannel.this.flushPendingVerdictsSoon();
         }
     }
 }

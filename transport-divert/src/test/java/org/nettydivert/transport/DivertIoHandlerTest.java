@@ -324,7 +324,7 @@ class DivertIoHandlerTest {
     @Test
     void isCompatibleWithDivertIoHandlesOnly() {
         assertTrue(loop.isCompatible(EventFdHandle.class));
-        assertTrue(loop.isCompatible(DivertChannel.Descriptor.class));
+        assertTrue(loop.isCompatible(Descriptor.class));
         assertFalse(loop.isCompatible(ForeignHandle.class));
         assertTrue(loop.isIoType(DivertIoHandler.class));
     }

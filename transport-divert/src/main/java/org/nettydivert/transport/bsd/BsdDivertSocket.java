@@ -22,12 +22,7 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.util.Arrays;
-import java.util.Enumeration;
-import java.util.HashMap;
-import java.util.Map;
 import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertChannelConfig;
 import org.nettydivert.transport.DivertIoException;
@@ -36,6 +31,7 @@ import org.nettydivert.transport.spi.DivertSocket;
 import org.nettydivert.transport.spi.SocketContext;
 import org.nettydivert.transport.unix.Errno;
 import org.nettydivert.transport.unix.Errors;
+import org.nettydivert.transport.unix.InterfaceNames;
 import org.nettydivert.transport.unix.IpPackets;
 import org.nettydivert.transport.unix.MsgArray;
 import org.nettydivert.transport.unix.MsgLayout;
@@ -138,7 +134,7 @@ public final class BsdDivertSocket extends DivertSocket {
     private int blockedFd = -1;
     private boolean closed;
     private boolean truncationLogged;
-    private final InterfaceAddresses interfaceAddresses = new InterfaceAddresses();
+    private final InterfaceNames interfaces = new InterfaceNames();
 
     BsdDivertSocket(BsdAbi abi, Syscalls sys, int port, int[] fds, int maxPacketSize, int batchSize) {
         this.abi = abi;
@@ -202,14 +198,15 @@ public final class BsdDivertSocket extends DivertSocket {
             return fd;
         }
         int errno = sys.errno();
-        if (!isNoDivert(errno)) {
-            throw Errors.newException("socket(PF_DIVERT, SOCK_RAW, 0)", errno, socketHint(abi, errno, port));
+        if (!BsdHints.isNoDivert(errno)) {
+            throw Errors.newException("socket(PF_DIVERT, SOCK_RAW, 0)", errno, BsdHints.socketHint(abi, errno, port));
         }
         // FreeBSD before 14 has divert only as a protocol of PF_INET.
         fd = sys.socket(BsdAbi.AF_INET, type, BsdAbi.IPPROTO_DIVERT);
         if (fd < 0) {
             errno = sys.errno();
-            throw Errors.newException("socket(PF_INET, SOCK_RAW, IPPROTO_DIVERT)", errno, socketHint(abi, errno, port));
+            throw Errors.newException(
+                    "socket(PF_INET, SOCK_RAW, IPPROTO_DIVERT)", errno, BsdHints.socketHint(abi, errno, port));
         }
         return fd;
     }
@@ -220,7 +217,9 @@ public final class BsdDivertSocket extends DivertSocket {
         if (fd < 0) {
             int errno = sys.errno();
             throw Errors.newException(
-                    "socket(" + familyName + ", SOCK_RAW, IPPROTO_DIVERT)", errno, socketHint(abi, errno, port));
+                    "socket(" + familyName + ", SOCK_RAW, IPPROTO_DIVERT)",
+                    errno,
+                    BsdHints.socketHint(abi, errno, port));
         }
         return fd;
     }
@@ -234,7 +233,8 @@ public final class BsdDivertSocket extends DivertSocket {
             scratch.setIntLE(0, receiveBuffer);
             if (sys.setsockopt(fd, BsdAbi.SOL_SOCKET, BsdAbi.SO_RCVBUF, value, 4) < 0) {
                 int errno = sys.errno();
-                throw Errors.newException("setsockopt(SO_RCVBUF)", errno, bufferHint(abi, errno, receiveBuffer));
+                throw Errors.newException(
+                        "setsockopt(SO_RCVBUF)", errno, BsdHints.bufferHint(abi, errno, receiveBuffer));
             }
         } else {
             scratch.setIntLE(0, DEFAULT_RECEIVE_BUFFER);
@@ -248,7 +248,7 @@ public final class BsdDivertSocket extends DivertSocket {
             scratch.setIntLE(0, sendBuffer);
             if (sys.setsockopt(fd, BsdAbi.SOL_SOCKET, BsdAbi.SO_SNDBUF, value, 4) < 0) {
                 int errno = sys.errno();
-                throw Errors.newException("setsockopt(SO_SNDBUF)", errno, bufferHint(abi, errno, sendBuffer));
+                throw Errors.newException("setsockopt(SO_SNDBUF)", errno, BsdHints.bufferHint(abi, errno, sendBuffer));
             }
         }
         if (config.isReusePortLb()) {
@@ -270,70 +270,8 @@ public final class BsdDivertSocket extends DivertSocket {
         int length = BsdSockaddr.encodeBind(abi, family, port, scratch, 0);
         if (sys.bind(fd, scratch.memoryAddress(), length) < 0) {
             int errno = sys.errno();
-            throw Errors.newException("bind", errno, socketHint(abi, errno, port));
+            throw Errors.newException("bind", errno, BsdHints.socketHint(abi, errno, port));
         }
-    }
-
-    /** Whether {@code errno} from socket() means the kernel has no divert protocol (in that form). */
-    static boolean isNoDivert(int errno) {
-        return errno == Errno.EPROTONOSUPPORT || errno == Errno.EAFNOSUPPORT || errno == Errno.EPFNOSUPPORT;
-    }
-
-    /** What to do about a socket() or bind() failure, or {@code null} where we know nothing better. */
-    static String socketHint(BsdAbi abi, int errno, int port) {
-        if (errno == Errno.EPERM || errno == Errno.EACCES) {
-            return "divert sockets need root";
-        }
-        if (isNoDivert(errno)) {
-            return abi == BsdAbi.FREEBSD
-                    ? "ipdivert.ko not loaded: kldload ipdivert"
-                    : "pf divert not available in this kernel";
-        }
-        if (errno == Errno.EADDRINUSE) {
-            return "divert port " + port + " is in use by another socket";
-        }
-        return null;
-    }
-
-    private static String bufferHint(BsdAbi abi, int errno, int bytes) {
-        if (errno == Errno.ENOBUFS || errno == Errno.EINVAL) {
-            return bytes + " bytes is more than the kernel allows a socket buffer: raise "
-                    + (abi == BsdAbi.FREEBSD ? "kern.ipc.maxsockbuf" : "kern.maxsockbuf (sb_max)")
-                    + " or ask for less";
-        }
-        return null;
-    }
-
-    /** What a refused write means, or {@code null} where the errno says enough. */
-    static String writeHint(BsdAbi abi, int errno, DivertAddress address) {
-        if (errno == Errno.EINVAL) {
-            return "the kernel refused the packet: a header it cannot use (too short, or a length beyond the data)";
-        }
-        if (errno == Errno.EADDRNOTAVAIL && address.isInbound()) {
-            if (address.interfaceName() != null) {
-                return "no interface named " + address.interfaceName() + " to take the packet in on";
-            }
-            if (address.interfaceAddress() != null) {
-                return "no local interface has the address "
-                        + address.interfaceAddress().getHostAddress();
-            }
-        }
-        if (errno == Errno.ENOBUFS) {
-            return "the kernel had no buffer for the packet; it was dropped";
-        }
-        if (errno == Errno.EMSGSIZE) {
-            return "the packet is larger than the kernel sends (its interface's MTU, or IP_MAXPACKET)";
-        }
-        if (errno == Errno.EAFNOSUPPORT && abi == BsdAbi.FREEBSD) {
-            return "the packet is neither IPv4 nor IPv6";
-        }
-        if (errno == Errno.EHOSTUNREACH || errno == Errno.ENETUNREACH) {
-            return "no route to the packet's destination, or the firewall refused it";
-        }
-        if (errno == Errno.ENETDOWN) {
-            return "the interface is down";
-        }
-        return null;
     }
 
     @Override
@@ -503,7 +441,8 @@ public final class BsdDivertSocket extends DivertSocket {
                 i = first;
                 continue;
             }
-            failures[first] = Errors.newException("sendmmsg", errno, writeHint(abi, errno, packets[first].address()));
+            failures[first] =
+                    Errors.newException("sendmmsg", errno, BsdHints.writeHint(abi, errno, packets[first].address()));
             i = first + 1;
         }
         return count;
@@ -521,7 +460,7 @@ public final class BsdDivertSocket extends DivertSocket {
         if (current != null && (version == 4 ? current instanceof Inet4Address : current instanceof Inet6Address)) {
             return address;
         }
-        InetAddress found = interfaceAddresses.find(address.interfaceName(), version);
+        InetAddress found = interfaces.addressOf(address.interfaceName(), version);
         return found == null
                 ? address
                 : new DivertAddress(
@@ -531,43 +470,6 @@ public final class BsdDivertSocket extends DivertSocket {
                         found,
                         address.tag(),
                         address.mark());
-    }
-
-    /** Interface addresses by name, looked up again after a second so that changes are seen. */
-    static final class InterfaceAddresses {
-        private static final long TTL_NANOS = 1_000_000_000L;
-        private final Map<String, InetAddress[]> byName = new HashMap<>();
-        private long fetched = System.nanoTime() - TTL_NANOS;
-
-        /** An address of family IPv{@code version} of interface {@code name}, or {@code null}. */
-        InetAddress find(String name, int version) {
-            long now = System.nanoTime();
-            if (now - fetched >= TTL_NANOS) {
-                byName.clear();
-                fetched = now;
-            }
-            InetAddress[] both = byName.computeIfAbsent(name, InterfaceAddresses::lookUp);
-            return both[version == 4 ? 0 : 1];
-        }
-
-        private static InetAddress[] lookUp(String name) {
-            InetAddress[] both = new InetAddress[2];
-            try {
-                NetworkInterface nif = NetworkInterface.getByName(name);
-                if (nif != null) {
-                    for (Enumeration<InetAddress> e = nif.getInetAddresses(); e.hasMoreElements(); ) {
-                        InetAddress a = e.nextElement();
-                        int slot = a instanceof Inet4Address ? 0 : 1;
-                        if (both[slot] == null) {
-                            both[slot] = a;
-                        }
-                    }
-                }
-            } catch (SocketException e) {
-                logger.debug("cannot list the addresses of interface {}", name, e);
-            }
-            return both;
-        }
     }
 
     @Override

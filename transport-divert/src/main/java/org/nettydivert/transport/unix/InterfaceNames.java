@@ -20,11 +20,14 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * Interface index to name and address, cached for a second: the kernel names a packet's device
- * by index, the pipeline wants its name. Nothing in it is NFQUEUE's, so the BSD backend can
- * share it. Event loop thread only.
+ * The interfaces as the backends need them, cached for a second (interfaces come and go and get
+ * renamed): by index, for the name and address of the device NFQUEUE names by index; by name,
+ * for an address of the family a packet needs (OpenBSD takes an inbound packet's interface by
+ * address only). Event loop thread only.
  */
 public final class InterfaceNames {
     private static final long CACHE_NANOS = 1_000_000_000L;
@@ -43,24 +46,57 @@ public final class InterfaceNames {
     private static final Interface NONE = new Interface(null, null);
 
     private final IntObjectMap<Interface> interfaces = new IntObjectHashMap<>();
-    private long fetched;
+    private final Map<String, InetAddress[]> byName = new HashMap<>();
+    private long fetched = System.nanoTime() - CACHE_NANOS - 1;
+
+    /** Forgets everything after a second. */
+    private void expire(long nanos) {
+        if (nanos - fetched > CACHE_NANOS) {
+            interfaces.clear();
+            byName.clear();
+            fetched = nanos;
+        }
+    }
 
     /** The interface with index {@code index} at {@code nanos}, or null for index 0 (none). */
     public Interface lookup(int index, long nanos) {
         if (index <= 0) {
             return null;
         }
-        if (nanos - fetched > CACHE_NANOS) {
-            // Interfaces come and go and get renamed: trust the cache for a second at most.
-            interfaces.clear();
-            fetched = nanos;
-        }
+        expire(nanos);
         Interface iface = interfaces.get(index);
         if (iface == null) {
             iface = fetch(index);
             interfaces.put(index, iface);
         }
         return iface;
+    }
+
+    /** An address of family IPv{@code version} of the interface named {@code name}, or null. */
+    public InetAddress addressOf(String name, int version) {
+        expire(System.nanoTime());
+        InetAddress[] both = byName.computeIfAbsent(name, InterfaceNames::addresses);
+        return both[version == 4 ? 0 : 1];
+    }
+
+    /** The first IPv4 and the first IPv6 address of the interface named {@code name}. */
+    private static InetAddress[] addresses(String name) {
+        InetAddress[] both = new InetAddress[2];
+        try {
+            NetworkInterface nif = NetworkInterface.getByName(name);
+            if (nif != null) {
+                for (Enumeration<InetAddress> e = nif.getInetAddresses(); e.hasMoreElements(); ) {
+                    InetAddress a = e.nextElement();
+                    int slot = a instanceof Inet4Address ? 0 : 1;
+                    if (both[slot] == null) {
+                        both[slot] = a;
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            // As if it had no address: the write then says no interface has one.
+        }
+        return both;
     }
 
     /** The name and first address (IPv4 preferred) of interface {@code index}. */

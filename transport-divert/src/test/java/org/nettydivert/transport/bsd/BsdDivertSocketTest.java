@@ -517,14 +517,12 @@ class BsdDivertSocketTest {
     @Test
     void writeHintsExplainTheErrnosTheDivertManualLists() {
         DivertAddress out = DivertAddress.outbound();
-        assertTrue(BsdDivertSocket.writeHint(BsdAbi.FREEBSD, Errno.EINVAL, out).contains("header"));
-        assertTrue(BsdDivertSocket.writeHint(BsdAbi.FREEBSD, Errno.ENOBUFS, out).contains("dropped"));
-        assertTrue(
-                BsdDivertSocket.writeHint(BsdAbi.OPENBSD, Errno.EMSGSIZE, out).contains("IP_MAXPACKET"));
-        assertTrue(BsdDivertSocket.writeHint(BsdAbi.FREEBSD, Errno.EAFNOSUPPORT, out)
-                .contains("neither IPv4"));
-        assertTrue(BsdDivertSocket.writeHint(BsdAbi.OPENBSD, Errno.EADDRNOTAVAIL, DivertAddress.inbound(ip("10.9.9.9")))
+        assertTrue(BsdHints.writeHint(BsdAbi.FREEBSD, Errno.EINVAL, out).contains("header"));
+        assertTrue(BsdHints.writeHint(BsdAbi.FREEBSD, Errno.ENOBUFS, out).contains("dropped"));
+        assertTrue(BsdHints.writeHint(BsdAbi.OPENBSD, Errno.EMSGSIZE, out).contains("IP_MAXPACKET"));
+        assertTrue(BsdHints.writeHint(BsdAbi.FREEBSD, Errno.EAFNOSUPPORT, out).contains("neither IPv4"));
+        assertTrue(BsdHints.writeHint(BsdAbi.OPENBSD, Errno.EADDRNOTAVAIL, DivertAddress.inbound(ip("10.9.9.9")))
                 .contains("10.9.9.9"));
-        assertNull(BsdDivertSocket.writeHint(BsdAbi.FREEBSD, Errno.EBADF, out));
+        assertNull(BsdHints.writeHint(BsdAbi.FREEBSD, Errno.EBADF, out));
     }
 }
