@@ -94,6 +94,9 @@ public final class IpReassembler extends ChannelDuplexHandler {
     /** The largest IPv4 datagram, and the largest IPv6 payload (no jumbograms). */
     public static final int MAX_DATAGRAM_SIZE = 65535;
 
+    /** The least {@link Builder#maxBytes}: the fragments of the largest datagram and its copy, with room for headers. */
+    public static final long MIN_BYTES = 256 * 1024;
+
     private static final int PASS = 0;
     private static final int FRAGMENT = 1;
     private static final int INVALID = 2;
@@ -380,6 +383,16 @@ public final class IpReassembler extends ChannelDuplexHandler {
         if (length > limit) {
             // Each fragment was checked with its own header; the first may carry a longer one.
             invalid++;
+            finish(d);
+            releaseFragments(d);
+            return;
+        }
+        // The copy counts too: make room by evicting datagrams in progress, or give this one up.
+        while (bytesHeld + length > maxBytes && evictOldest(null)) {
+            // evictOldest frees the oldest datagram in progress
+        }
+        if (bytesHeld + length > maxBytes) {
+            evicted++;
             finish(d);
             releaseFragments(d);
             return;
@@ -675,10 +688,15 @@ public final class IpReassembler extends ChannelDuplexHandler {
             return this;
         }
 
-        /** How many bytes of fragments and reassembled copies may be held at once. */
+        /**
+         * How many bytes of fragments and reassembled copies may be held at once; at least {@value
+         * #MIN_BYTES}, room for the fragments of a datagram of the largest size and its copy.
+         */
         public Builder maxBytes(long maxBytes) {
-            if (maxBytes < MAX_DATAGRAM_SIZE) {
-                throw new IllegalArgumentException("maxBytes must hold one datagram, 65535: " + maxBytes);
+            if (maxBytes < MIN_BYTES) {
+                throw new IllegalArgumentException(
+                        "maxBytes must hold the fragments and the copy of a 64 KiB datagram, " + MIN_BYTES + ": "
+                                + maxBytes);
             }
             this.maxBytes = maxBytes;
             return this;

@@ -288,16 +288,28 @@ class IpReassemblerTest {
 
     @Test
     void bytesHeldStayWithinTheLimit() {
-        IpReassembler reassembler = IpReassembler.builder().maxBytes(70_000).build();
-        channel = new EmbeddedChannel(reassembler);
+        IpReassembler reassembler =
+                IpReassembler.builder().maxBytes(IpReassembler.MIN_BYTES).build();
+        Inspector inspector = new Inspector(Verdict.HOLD);
+        channel = new EmbeddedChannel(reassembler, inspector);
         byte[] big = TestPackets.ipv4(IpProtocol.UDP, "10.0.0.1", "10.0.0.2", TestPackets.udp(1, 2, payload(60_000)));
-        // Each first fragment holds 30020 bytes: two fit, each further one evicts the oldest.
-        for (int id = 1; id <= 4; id++) {
+        // Each first fragment holds 30020 bytes: eight fit in 256 KiB, each further one evicts the oldest.
+        for (int id = 1; id <= 10; id++) {
             channel.writeInbound(divert(Fragmenter.ipv4(withId(big, id), 30_000).get(0), id));
-            assertTrue(reassembler.bytesHeld() <= 70_000, () -> "held " + reassembler.bytesHeld());
+            assertTrue(reassembler.bytesHeld() <= IpReassembler.MIN_BYTES, () -> "held " + reassembler.bytesHeld());
         }
         assertEquals(2, reassembler.evictedCount());
-        assertEquals(2, reassembler.datagramsHeld());
+        assertEquals(8, reassembler.datagramsHeld());
+
+        // Completing one needs room for its copy too: older datagrams in progress make way.
+        channel.writeInbound(divert(Fragmenter.ipv4(withId(big, 10), 30_000).get(1), 11));
+        assertEquals(1, inspector.held.size());
+        assertEquals(5, reassembler.evictedCount());
+        assertTrue(reassembler.bytesHeld() <= IpReassembler.MIN_BYTES, () -> "held " + reassembler.bytesHeld());
+        inspector.held.remove(0).release();
+        channel.writeInbound(divert(UDP4, 12)); // the release is noticed at the next read
+        assertEquals(1, reassembler.droppedByVerdictCount());
+        inspector.held.remove(0).release();
     }
 
     @Test
