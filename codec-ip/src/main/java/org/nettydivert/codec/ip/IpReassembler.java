@@ -37,8 +37,8 @@ import org.nettydivert.transport.DivertPacket;
  * what the receiving host will see. Optional: FreeBSD's divert reassembles incoming fragments
  * itself, and on Linux connection tracking ({@code nf_defrag_ipv4}/{@code nf_defrag_ipv6}, loaded
  * with conntrack) reassembles before NFQUEUE in PREROUTING and OUTPUT. It is needed where
- * fragments do reach the queue: Linux without conntrack, the raw table, FORWARD without defrag,
- * outbound on FreeBSD, OpenBSD, or pcap replays.
+ * fragments do reach the queue: Linux without conntrack's defragmentation in use, forwarded
+ * fragments diverted on their way out of FreeBSD, pf with {@code set reassemble no}, pcap replays.
  *
  * <p>Put it before the codec, so that it sees {@link DivertPacket}s on the way in and on the way
  * out: {@code pipeline.addLast(new IpReassembler(), new IpPacketCodec(), inspector)}. Datagrams
