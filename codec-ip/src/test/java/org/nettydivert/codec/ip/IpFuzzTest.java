@@ -236,7 +236,7 @@ class IpFuzzTest {
             DivertPacket p = (DivertPacket) msg;
             ByteBuf b = p.content();
             if (p != current) {
-                checkReassembled(p);
+                checkReassembled(b);
             }
             decodeOne(ByteBufUtil.getBytes(b));
             switch (random.nextInt(4)) {
@@ -257,26 +257,6 @@ class IpFuzzTest {
             }
         }
 
-        /** A reassembled datagram is whole and consistent, whatever the fragments were. */
-        private void checkReassembled(DivertPacket p) {
-            ByteBuf b = p.content();
-            int length = b.readableBytes();
-            int version = b.getUnsignedByte(b.readerIndex()) >>> 4;
-            if (version == 4) {
-                int headerLength = (b.getUnsignedByte(b.readerIndex()) & 0x0F) * 4;
-                if (b.getUnsignedShort(b.readerIndex() + 2) != length
-                        || length > IpReassembler.MAX_DATAGRAM_SIZE
-                        || (b.getUnsignedShort(b.readerIndex() + 6) & 0x3FFF) != 0
-                        || !InternetChecksum.verifies(InternetChecksum.sum(b, b.readerIndex(), headerLength))) {
-                    throw new AssertionError("bad reassembled IPv4 datagram " + ByteBufUtil.hexDump(b));
-                }
-            } else if (version != 6
-                    || 40 + b.getUnsignedShort(b.readerIndex() + 4) != length
-                    || length > IpReassembler.MAX_DATAGRAM_SIZE + 40) {
-                throw new AssertionError("bad reassembled datagram " + ByteBufUtil.hexDump(b));
-            }
-        }
-
         long close() {
             for (DivertPacket p : held) {
                 p.release();
@@ -285,6 +265,25 @@ class IpFuzzTest {
             long n = reassembler.reassembledCount();
             channel.finishAndReleaseAll();
             return n;
+        }
+    }
+
+    /** A reassembled datagram is whole and consistent, whatever the fragments were. */
+    static void checkReassembled(ByteBuf b) {
+        int length = b.readableBytes();
+        int version = b.getUnsignedByte(b.readerIndex()) >>> 4;
+        if (version == 4) {
+            int headerLength = (b.getUnsignedByte(b.readerIndex()) & 0x0F) * 4;
+            if (b.getUnsignedShort(b.readerIndex() + 2) != length
+                    || length > IpReassembler.MAX_DATAGRAM_SIZE
+                    || (b.getUnsignedShort(b.readerIndex() + 6) & 0x3FFF) != 0
+                    || !InternetChecksum.verifies(InternetChecksum.sum(b, b.readerIndex(), headerLength))) {
+                throw new AssertionError("bad reassembled IPv4 datagram " + ByteBufUtil.hexDump(b));
+            }
+        } else if (version != 6
+                || 40 + b.getUnsignedShort(b.readerIndex() + 4) != length
+                || length > IpReassembler.MAX_DATAGRAM_SIZE + 40) {
+            throw new AssertionError("bad reassembled datagram " + ByteBufUtil.hexDump(b));
         }
     }
 
@@ -313,7 +312,7 @@ class IpFuzzTest {
     }
 
     /** What a pipeline does with a decoded packet: every getter, the tcpdump line, a rewrite. */
-    private static void exercise(IpPacket ip) {
+    static void exercise(IpPacket ip) {
         ip.toString();
         ip.verifyChecksums();
         ip.sourceAddress();
