@@ -339,6 +339,11 @@ public final class IpReassembler extends ChannelDuplexHandler {
         if (bytesHeld + size > maxBytes) {
             evicted++;
             packet.release();
+            if (d.fragments.isEmpty() && !d.discarded) {
+                // Nothing held for it: forget it rather than count it as timed out later.
+                datagrams.remove(key);
+                finish(d);
+            }
             return;
         }
         d.fragments.add(at, new Fragment(packet, p));
