@@ -61,7 +61,8 @@ import org.nettydivert.transport.DivertPacket;
  *       fragments are dropped (the kernel fragments it again if it must);
  *   <li>released without being written: the fragments are dropped too;
  *   <li>still held when the datagram's timeout ends: the fragments are dropped (counted as timed
- *       out) and a later write of the reassembled datagram goes to the channel as it is.
+ *       out) and a later write of the reassembled datagram goes to the channel as it is, too late
+ *       to decide for the fragments: give verdicts within the timeout.
  * </ul>
  *
  * <p>This is what an inspector needs: it decides on what the receiver will reassemble, accepting

@@ -344,6 +344,25 @@ class IpReassemblerTest {
     }
 
     @Test
+    void refusesAnIpv6FirstFragmentThatCutsTheHeaderChain() {
+        IpReassembler reassembler = new IpReassembler();
+        channel = new EmbeddedChannel(reassembler);
+        byte[] whole = TestPackets.ipv6(
+                IpProtocol.DESTINATION_OPTIONS,
+                "2001:db8::1",
+                "2001:db8::2",
+                TestPackets.extension(IpProtocol.UDP, 0),
+                IpProtocol.UDP,
+                TestPackets.udp(1, 2, payload(100)));
+        // RFC 7112: the destination options fit in the first 8 bytes, the UDP header does not.
+        channel.writeInbound(divert(Fragmenter.ipv6Fragment(whole, 40, 6, 5, 0, 8, true), 1));
+        // 16 bytes hold both: accepted and held.
+        channel.writeInbound(divert(Fragmenter.ipv6Fragment(whole, 40, 6, 6, 0, 16, true), 2));
+        assertEquals(1, reassembler.invalidCount());
+        assertEquals(1, reassembler.datagramsHeld());
+    }
+
+    @Test
     void tooManyFragmentsDiscardTheDatagram() {
         IpReassembler reassembler =
                 IpReassembler.builder().maxFragmentsPerDatagram(3).build();
