@@ -54,14 +54,10 @@ public final class Native {
 
         public static native int getsockopt(int fd, int level, int name, long value, long valueLength);
 
-        public static native int getsockname(int fd, long address, long addressLength);
-
         public static native long recvfrom(
                 int fd, long buffer, long length, int flags, long address, long addressLength);
 
         public static native long sendto(int fd, long buffer, long length, int flags, long address, int addressLength);
-
-        public static native long recvmsg(int fd, long msghdr, int flags);
 
         public static native long sendmsg(int fd, long msghdr, int flags);
 
@@ -70,10 +66,6 @@ public final class Native {
         public static native long write(int fd, long buffer, long length);
 
         public static native int pipe2(long fds, int flags);
-
-        public static native int if_nametoindex(String name);
-
-        public static native long if_indextoname(int index, long name);
 
         public static native String strerror(int errno);
     }

@@ -42,10 +42,6 @@ public enum Os {
         return OTHER;
     }
 
-    public boolean isBsd() {
-        return this == FREEBSD || this == OPENBSD || this == MACOS;
-    }
-
     /**
      * Why the native layer cannot run here, or {@code null}. Struct layouts are written for
      * 64-bit little-endian machines (amd64, arm64), the only ones the supported systems ship on
