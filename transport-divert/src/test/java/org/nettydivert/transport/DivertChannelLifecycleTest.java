@@ -25,6 +25,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
@@ -63,8 +64,9 @@ class DivertChannelLifecycleTest {
     private static final long WAIT_SECONDS = 10;
     private static final int QUEUE = 7;
 
+    private KernelTestbed bed;
     private NetworkNamespace ns;
-    private MultiThreadIoEventLoopGroup group;
+    private EventLoopGroup group;
     private final List<DivertChannel> channels = new ArrayList<>();
 
     @AfterEach
@@ -75,8 +77,8 @@ class DivertChannelLifecycleTest {
         if (group != null) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS);
         }
-        if (ns != null) {
-            ns.close();
+        if (bed != null) {
+            bed.close(); // its own loop and the namespace
         }
     }
 
@@ -85,11 +87,11 @@ class DivertChannelLifecycleTest {
         group = new MultiThreadIoEventLoopGroup(1, DivertIoHandler.newFactory());
     }
 
-    /** A namespace of this test's own and an event loop whose thread lives in it. */
+    /** A namespace of this test's own and an event loop whose thread lives in it: the testbed's. */
     private void withKernel() {
-        NetworkNamespace.assumeKernelTestsCanRun();
-        ns = NetworkNamespace.create();
-        group = new MultiThreadIoEventLoopGroup(1, ns.threadFactory("divert"), DivertIoHandler.newFactory());
+        bed = new KernelTestbed();
+        ns = bed.ns;
+        group = bed.group;
     }
 
     private DivertChannel registered() throws Exception {

@@ -16,10 +16,7 @@ package org.nettydivert.transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.EventLoopGroup;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,27 +25,9 @@ import java.util.concurrent.TimeUnit;
 import org.nettydivert.testing.NetworkNamespace;
 import org.nettydivert.testing.QueueStats;
 
-/** Plumbing shared by the kernel end-to-end tests: binding, settling, digests, shutdown. */
+/** Helpers of the TCP and TLS kernel tests (their fixture is {@link KernelTestbed}): rules, settling, digests. */
 final class EndToEnd {
     private EndToEnd() {}
-
-    /** Binds a DivertChannel to NFQUEUE {@code queue} on {@code loop} (a loop or a whole group). */
-    static DivertChannel bindDivert(EventLoopGroup loop, int queue, WriteBackHandler handler)
-            throws InterruptedException {
-        return bindDivert(new Bootstrap(), loop, queue, handler);
-    }
-
-    /** The same with a bootstrap that may carry channel options. */
-    static DivertChannel bindDivert(Bootstrap bootstrap, EventLoopGroup loop, int queue, WriteBackHandler handler)
-            throws InterruptedException {
-        return (DivertChannel) bootstrap
-                .group(loop)
-                .channel(DivertChannel.class)
-                .handler(handler)
-                .bind(DivertAddress.port(queue))
-                .sync()
-                .channel();
-    }
 
     /** The channel's counters, read on its event loop, so that they are exact. */
     /**
@@ -142,20 +121,6 @@ final class EndToEnd {
     static void update(MessageDigest digest, ByteBuf buf) {
         for (ByteBuffer nio : buf.nioBuffers()) {
             digest.update(nio);
-        }
-    }
-
-    /** Closes the channels that exist, then stops the groups, waiting for each. */
-    static void closeAll(Channel[] channels, EventLoopGroup... groups) {
-        for (Channel channel : channels) {
-            if (channel != null) {
-                channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
-            }
-        }
-        for (EventLoopGroup group : groups) {
-            if (group != null) {
-                group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS);
-            }
         }
     }
 }

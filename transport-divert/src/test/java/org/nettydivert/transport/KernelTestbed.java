@@ -18,6 +18,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -39,12 +40,20 @@ final class KernelTestbed implements AutoCloseable {
     final NetworkNamespace ns;
     final EventLoopGroup group;
     private final List<DivertChannel> channels = new ArrayList<>();
+    private final List<EventLoopGroup> otherGroups = new ArrayList<>();
 
+    /** A namespace and a divert event loop of one thread. */
     KernelTestbed() {
+        this(1);
+    }
+
+    /** A namespace and a divert event loop group of {@code divertThreads} threads. */
+    KernelTestbed(int divertThreads) {
         NetworkNamespace.assumeKernelTestsCanRun();
         ns = NetworkNamespace.create();
         try {
-            group = new MultiThreadIoEventLoopGroup(1, ns.threadFactory("divert"), DivertIoHandler.newFactory());
+            group = new MultiThreadIoEventLoopGroup(
+                    divertThreads, ns.threadFactory("divert"), DivertIoHandler.newFactory());
         } catch (RuntimeException | Error e) {
             // The caller gets no testbed to close, so the namespace would outlive the test.
             try {
@@ -84,8 +93,14 @@ final class KernelTestbed implements AutoCloseable {
     }
 
     DivertChannel bind(int queue, ChannelHandler handler, Bootstrap bootstrap) throws InterruptedException {
+        return bind(group, queue, handler, bootstrap);
+    }
+
+    /** Binds a channel on {@code loop}, one loop of {@link #group} or the whole of it. */
+    DivertChannel bind(EventLoopGroup loop, int queue, ChannelHandler handler, Bootstrap bootstrap)
+            throws InterruptedException {
         DivertChannel channel = (DivertChannel) bootstrap
-                .group(group)
+                .group(loop)
                 .channel(DivertChannel.class)
                 .handler(handler)
                 .bind(DivertAddress.port(queue))
@@ -93,6 +108,16 @@ final class KernelTestbed implements AutoCloseable {
                 .channel();
         channels.add(channel);
         return channel;
+    }
+
+    /**
+     * Another event loop group whose threads live in the namespace (for the test's own TCP or UDP
+     * channels, which Netty opens on the thread that binds or connects); stopped at close.
+     */
+    EventLoopGroup group(int threads, String name, IoHandlerFactory factory) {
+        EventLoopGroup other = new MultiThreadIoEventLoopGroup(threads, ns.threadFactory(name), factory);
+        otherGroups.add(other);
+        return other;
     }
 
     /** A UDP socket bound inside the namespace. */
@@ -148,6 +173,10 @@ final class KernelTestbed implements AutoCloseable {
 
     private void stop() {
         try {
+            // The test's own channels go with their groups, before the divert loop that passes their packets.
+            for (EventLoopGroup other : otherGroups) {
+                other.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS);
+            }
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         } finally {
             ns.close();

@@ -24,7 +24,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -85,11 +84,9 @@ class NfqueueQueueBalanceTest {
 
     @Test
     void flowsSpreadOverTwoQueuesAreEachReadByTheChannelOnThatQueueAndEveryDatagramArrivesOnce() throws Exception {
-        try (NetworkNamespace ns = NetworkNamespace.create()) {
-            EventLoopGroup divertGroup =
-                    new MultiThreadIoEventLoopGroup(2, ns.threadFactory("divert"), DivertIoHandler.newFactory());
-            EventLoopGroup udpGroup =
-                    new MultiThreadIoEventLoopGroup(1, ns.threadFactory("udp"), NioIoHandler.newFactory());
+        try (KernelTestbed bed = new KernelTestbed(2)) {
+            NetworkNamespace ns = bed.ns;
+            EventLoopGroup udpGroup = bed.group(1, "udp", NioIoHandler.newFactory());
             DatagramChannel[] senders = new DatagramChannel[SENDERS];
             Channel receiver = null;
             DivertChannel divertA = null;
@@ -116,7 +113,7 @@ class NfqueueQueueBalanceTest {
                 received.senders = senderAddresses;
 
                 // Two loops of one group, one channel on each.
-                Iterator<EventExecutor> loops = divertGroup.iterator();
+                Iterator<EventExecutor> loops = bed.group.iterator();
                 EventLoop loopA = (EventLoop) loops.next();
                 EventLoop loopB = (EventLoop) loops.next();
                 QueueObserver seenA = new QueueObserver(QUEUE_A, port);
@@ -124,8 +121,8 @@ class NfqueueQueueBalanceTest {
                 WriteBackHandler writeBackA = new WriteBackHandler(seenA::see);
                 WriteBackHandler writeBackB = new WriteBackHandler(seenB::see);
                 Bootstrap divertBootstrap = new Bootstrap().option(DivertChannelOption.QUEUE_MAXLEN, QUEUE_MAXLEN);
-                divertA = EndToEnd.bindDivert(divertBootstrap.clone(), loopA, QUEUE_A, writeBackA);
-                divertB = EndToEnd.bindDivert(divertBootstrap.clone(), loopB, QUEUE_B, writeBackB);
+                divertA = bed.bind(loopA, QUEUE_A, writeBackA, divertBootstrap.clone());
+                divertB = bed.bind(loopB, QUEUE_B, writeBackB, divertBootstrap.clone());
                 assertNotSame(divertA.eventLoop(), divertB.eventLoop(), "one loop per channel");
                 ns.iptables(
                         "-A",
@@ -188,7 +185,6 @@ class NfqueueQueueBalanceTest {
                         sender.close();
                     }
                 }
-                EndToEnd.closeAll(new Channel[] {receiver, divertA, divertB}, udpGroup, divertGroup);
             }
         }
     }

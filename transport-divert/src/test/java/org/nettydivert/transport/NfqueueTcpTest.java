@@ -26,7 +26,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -78,77 +77,71 @@ class NfqueueTcpTest {
         new Random(0x5EED).nextBytes(data);
         byte[] expected = EndToEnd.sha256(data);
 
-        try (NetworkNamespace ns = NetworkNamespace.create()) {
+        try (KernelTestbed bed = new KernelTestbed(1)) {
+            NetworkNamespace ns = bed.ns;
             ns.exec("ip", "link", "set", "lo", "mtu", Integer.toString(mtu));
-            EventLoopGroup divertGroup =
-                    new MultiThreadIoEventLoopGroup(1, ns.threadFactory("divert"), DivertIoHandler.newFactory());
-            EventLoopGroup tcpGroup =
-                    new MultiThreadIoEventLoopGroup(2, ns.threadFactory("tcp"), NioIoHandler.newFactory());
+            EventLoopGroup tcpGroup = bed.group(2, "tcp", NioIoHandler.newFactory());
             Channel server = null;
             Channel client = null;
             DivertChannel divert = null;
-            try {
-                CompletableFuture<byte[]> serverReceived = new CompletableFuture<>();
-                CompletableFuture<Void> serverClosed = new CompletableFuture<>();
-                // Netty opens a channel's socket on the thread that calls bind or connect: these
-                // run inside the namespace, and accepted sockets are born where the listener is.
-                ServerBootstrap serverBootstrap = new ServerBootstrap()
-                        .group(tcpGroup)
-                        .channel(NioServerSocketChannel.class)
-                        .childHandler(new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel ch) {
-                                ch.closeFuture().addListener(f -> serverClosed.complete(null));
-                                ch.pipeline().addLast(new EchoingDigest(serverReceived));
-                            }
-                        });
-                server = ns.call(() -> serverBootstrap
-                        .bind(new InetSocketAddress(address, 0))
-                        .sync()
-                        .channel());
-                int port = ((InetSocketAddress) server.localAddress()).getPort();
+            CompletableFuture<byte[]> serverReceived = new CompletableFuture<>();
+            CompletableFuture<Void> serverClosed = new CompletableFuture<>();
+            // Netty opens a channel's socket on the thread that calls bind or connect: these
+            // run inside the namespace, and accepted sockets are born where the listener is.
+            ServerBootstrap serverBootstrap = new ServerBootstrap()
+                    .group(tcpGroup)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.closeFuture().addListener(f -> serverClosed.complete(null));
+                            ch.pipeline().addLast(new EchoingDigest(serverReceived));
+                        }
+                    });
+            server = ns.call(() -> serverBootstrap
+                    .bind(new InetSocketAddress(address, 0))
+                    .sync()
+                    .channel());
+            int port = ((InetSocketAddress) server.localAddress()).getPort();
 
-                TcpFlows flows = new TcpFlows(port);
-                WriteBackHandler writeBack = new WriteBackHandler(flows::count);
-                divert = EndToEnd.bindDivert(divertGroup, QUEUE, writeBack);
-                EndToEnd.divertTcpPort(ns, address.getAddress().length == 4, port, QUEUE);
+            TcpFlows flows = new TcpFlows(port);
+            WriteBackHandler writeBack = new WriteBackHandler(flows::count);
+            divert = bed.bind(QUEUE, writeBack);
+            EndToEnd.divertTcpPort(ns, address.getAddress().length == 4, port, QUEUE);
 
-                CompletableFuture<byte[]> clientReceived = new CompletableFuture<>();
-                Bootstrap clientBootstrap = new Bootstrap()
-                        .group(tcpGroup)
-                        .channel(NioSocketChannel.class)
-                        .handler(new ReceivingDigest(clientReceived));
-                client = ns.call(() -> clientBootstrap
-                        .connect(new InetSocketAddress(address, port))
-                        .sync()
-                        .channel());
-                client.writeAndFlush(Unpooled.wrappedBuffer(data));
+            CompletableFuture<byte[]> clientReceived = new CompletableFuture<>();
+            Bootstrap clientBootstrap = new Bootstrap()
+                    .group(tcpGroup)
+                    .channel(NioSocketChannel.class)
+                    .handler(new ReceivingDigest(clientReceived));
+            client = ns.call(() -> clientBootstrap
+                    .connect(new InetSocketAddress(address, port))
+                    .sync()
+                    .channel());
+            client.writeAndFlush(Unpooled.wrappedBuffer(data));
 
-                assertArrayEquals(expected, serverReceived.get(40, TimeUnit.SECONDS), "what the server received");
-                assertArrayEquals(expected, clientReceived.get(40, TimeUnit.SECONDS), "what the server echoed");
-                client.close().sync();
-                serverClosed.get(10, TimeUnit.SECONDS);
-                flows.closed.get(10, TimeUnit.SECONDS);
-                assertEquals(0, flows.resets.get(), "an orderly close: " + flows);
-                if (mtu > MAX_COPY) {
-                    assertTrue(flows.cutShort.get() > 0, "full-size packets were read cut short: " + flows);
-                } else {
-                    assertEquals(0, flows.cutShort.get(), "every packet was read whole: " + flows);
-                }
-
-                DivertStats stats = EndToEnd.awaitSettled(ns, QUEUE, divert, writeBack, Duration.ofSeconds(10));
-                writeBack.assertNoFailure();
-                assertEquals(0, flows.strangers.get(), "packets of other flows, or not OUTBOUND on lo");
-                assertTrue(flows.toServerPackets.get() > 0 && flows.fromServerPackets.get() > 0, flows.toString());
-                // Each way at least the data itself went through the channel (more only if TCP
-                // retransmitted, which a loss-free path should not make it do).
-                assertTrue(flows.toServerData.get() >= TRANSFER_BYTES, flows.toString());
-                assertTrue(flows.fromServerData.get() >= TRANSFER_BYTES, flows.toString());
-                EndToEnd.assertEveryPacketWrittenBack(
-                        stats, flows.toServerPackets.get() + flows.fromServerPackets.get(), ns.queueStats(QUEUE));
-            } finally {
-                EndToEnd.closeAll(new Channel[] {client, server, divert}, tcpGroup, divertGroup);
+            assertArrayEquals(expected, serverReceived.get(40, TimeUnit.SECONDS), "what the server received");
+            assertArrayEquals(expected, clientReceived.get(40, TimeUnit.SECONDS), "what the server echoed");
+            client.close().sync();
+            serverClosed.get(10, TimeUnit.SECONDS);
+            flows.closed.get(10, TimeUnit.SECONDS);
+            assertEquals(0, flows.resets.get(), "an orderly close: " + flows);
+            if (mtu > MAX_COPY) {
+                assertTrue(flows.cutShort.get() > 0, "full-size packets were read cut short: " + flows);
+            } else {
+                assertEquals(0, flows.cutShort.get(), "every packet was read whole: " + flows);
             }
+
+            DivertStats stats = EndToEnd.awaitSettled(ns, QUEUE, divert, writeBack, Duration.ofSeconds(10));
+            writeBack.assertNoFailure();
+            assertEquals(0, flows.strangers.get(), "packets of other flows, or not OUTBOUND on lo");
+            assertTrue(flows.toServerPackets.get() > 0 && flows.fromServerPackets.get() > 0, flows.toString());
+            // Each way at least the data itself went through the channel (more only if TCP
+            // retransmitted, which a loss-free path should not make it do).
+            assertTrue(flows.toServerData.get() >= TRANSFER_BYTES, flows.toString());
+            assertTrue(flows.fromServerData.get() >= TRANSFER_BYTES, flows.toString());
+            EndToEnd.assertEveryPacketWrittenBack(
+                    stats, flows.toServerPackets.get() + flows.fromServerPackets.get(), ns.queueStats(QUEUE));
         }
     }
 

@@ -26,7 +26,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -103,98 +102,92 @@ class NfqueueTlsTest {
         InetAddress address = InetAddress.getByName("127.0.0.1");
         byte[][] payloads = payloads();
 
-        try (NetworkNamespace ns = NetworkNamespace.create()) {
+        try (KernelTestbed bed = new KernelTestbed(1)) {
+            NetworkNamespace ns = bed.ns;
             ns.exec("ip", "link", "set", "lo", "mtu", MTU);
-            EventLoopGroup divertGroup =
-                    new MultiThreadIoEventLoopGroup(1, ns.threadFactory("divert"), DivertIoHandler.newFactory());
-            EventLoopGroup tcpGroup =
-                    new MultiThreadIoEventLoopGroup(2, ns.threadFactory("tls"), NioIoHandler.newFactory());
+            EventLoopGroup tcpGroup = bed.group(2, "tls", NioIoHandler.newFactory());
             Channel server = null;
             Channel client = null;
             DivertChannel divert = null;
-            try {
-                CompletableFuture<SslHandler> serverTls = new CompletableFuture<>();
-                CompletableFuture<Void> serverClosed = new CompletableFuture<>();
-                ServerBootstrap serverBootstrap = new ServerBootstrap()
-                        .group(tcpGroup)
-                        .channel(NioServerSocketChannel.class)
-                        .childHandler(new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel ch) {
-                                ch.closeFuture().addListener(f -> serverClosed.complete(null));
-                                SslHandler tls = serverContext.newHandler(ch.alloc());
-                                serverTls.complete(tls);
-                                framing(ch.pipeline().addLast(tls)).addLast(new HashingServer());
-                            }
-                        });
-                // Sockets are opened by the thread that binds or connects: inside the namespace.
-                server = ns.call(() -> serverBootstrap
-                        .bind(new InetSocketAddress(address, 0))
-                        .sync()
-                        .channel());
-                int port = ((InetSocketAddress) server.localAddress()).getPort();
+            CompletableFuture<SslHandler> serverTls = new CompletableFuture<>();
+            CompletableFuture<Void> serverClosed = new CompletableFuture<>();
+            ServerBootstrap serverBootstrap = new ServerBootstrap()
+                    .group(tcpGroup)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.closeFuture().addListener(f -> serverClosed.complete(null));
+                            SslHandler tls = serverContext.newHandler(ch.alloc());
+                            serverTls.complete(tls);
+                            framing(ch.pipeline().addLast(tls)).addLast(new HashingServer());
+                        }
+                    });
+            // Sockets are opened by the thread that binds or connects: inside the namespace.
+            server = ns.call(() -> serverBootstrap
+                    .bind(new InetSocketAddress(address, 0))
+                    .sync()
+                    .channel());
+            int port = ((InetSocketAddress) server.localAddress()).getPort();
 
-                TcpFlows flows = new TcpFlows(port);
-                WriteBackHandler writeBack = new WriteBackHandler(flows::count);
-                divert = EndToEnd.bindDivert(divertGroup, QUEUE, writeBack);
-                EndToEnd.divertTcpPort(ns, true, port, QUEUE);
+            TcpFlows flows = new TcpFlows(port);
+            WriteBackHandler writeBack = new WriteBackHandler(flows::count);
+            divert = bed.bind(QUEUE, writeBack);
+            EndToEnd.divertTcpPort(ns, true, port, QUEUE);
 
-                CompletableFuture<Integer> verified = new CompletableFuture<>();
-                VerifyingClient requester = new VerifyingClient(payloads, verified);
-                Bootstrap clientBootstrap = new Bootstrap()
-                        .group(tcpGroup)
-                        .channel(NioSocketChannel.class)
-                        .handler(new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel ch) {
-                                SslHandler tls = clientContext.newHandler(ch.alloc(), "localhost", port);
-                                framing(ch.pipeline().addLast(tls)).addLast(requester);
-                            }
-                        });
-                client = ns.call(() -> clientBootstrap
-                        .connect(new InetSocketAddress(address, port))
-                        .sync()
-                        .channel());
-                SslHandler clientTls = client.pipeline().get(SslHandler.class);
-                clientTls.handshakeFuture().get(20, TimeUnit.SECONDS);
-                assertInstanceOf(ReferenceCountedOpenSslEngine.class, clientTls.engine(), "client engine");
-                assertInstanceOf(
-                        ReferenceCountedOpenSslEngine.class,
-                        serverTls.get(10, TimeUnit.SECONDS).engine(),
-                        "server engine");
-                assertTrue(
-                        List.of("TLSv1.2", "TLSv1.3")
-                                .contains(clientTls.engine().getSession().getProtocol()),
-                        clientTls.engine().getSession().getProtocol());
+            CompletableFuture<Integer> verified = new CompletableFuture<>();
+            VerifyingClient requester = new VerifyingClient(payloads, verified);
+            Bootstrap clientBootstrap = new Bootstrap()
+                    .group(tcpGroup)
+                    .channel(NioSocketChannel.class)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            SslHandler tls = clientContext.newHandler(ch.alloc(), "localhost", port);
+                            framing(ch.pipeline().addLast(tls)).addLast(requester);
+                        }
+                    });
+            client = ns.call(() -> clientBootstrap
+                    .connect(new InetSocketAddress(address, port))
+                    .sync()
+                    .channel());
+            SslHandler clientTls = client.pipeline().get(SslHandler.class);
+            clientTls.handshakeFuture().get(20, TimeUnit.SECONDS);
+            assertInstanceOf(ReferenceCountedOpenSslEngine.class, clientTls.engine(), "client engine");
+            assertInstanceOf(
+                    ReferenceCountedOpenSslEngine.class,
+                    serverTls.get(10, TimeUnit.SECONDS).engine(),
+                    "server engine");
+            assertTrue(
+                    List.of("TLSv1.2", "TLSv1.3")
+                            .contains(clientTls.engine().getSession().getProtocol()),
+                    clientTls.engine().getSession().getProtocol());
 
-                client.eventLoop().execute(requester::start);
-                assertEquals(REQUESTS, verified.get(40, TimeUnit.SECONDS), "responses verified");
+            client.eventLoop().execute(requester::start);
+            assertEquals(REQUESTS, verified.get(40, TimeUnit.SECONDS), "responses verified");
 
-                // An orderly TLS close: the client says close_notify and the server, on reading
-                // it, closes; the client then reads the end of the stream and closes too. (Had
-                // the client closed its socket at once, the server's close_notify would find it
-                // gone and be answered with a reset.)
-                clientTls.closeOutbound().sync();
-                serverClosed.get(10, TimeUnit.SECONDS);
-                assertTrue(client.closeFuture().await(10, TimeUnit.SECONDS), "the client closes at end of stream");
-                flows.closed.get(10, TimeUnit.SECONDS);
-                assertEquals(0, flows.resets.get(), "an orderly close: " + flows);
-                DivertStats stats = EndToEnd.awaitSettled(ns, QUEUE, divert, writeBack, Duration.ofSeconds(10));
-                writeBack.assertNoFailure();
-                assertEquals(0, flows.strangers.get(), "packets of other flows, or not OUTBOUND on lo");
-                long payloadBytes = 0;
-                for (byte[] payload : payloads) {
-                    payloadBytes += payload.length;
-                }
-                // The requests' bytes, and more (TLS records, framing), went to the server
-                // through the channel; the responses' came back through it.
-                assertTrue(flows.toServerData.get() > payloadBytes, flows.toString());
-                assertTrue(flows.fromServerData.get() > (long) REQUESTS * RESPONSE_BYTES, flows.toString());
-                EndToEnd.assertEveryPacketWrittenBack(
-                        stats, flows.toServerPackets.get() + flows.fromServerPackets.get(), ns.queueStats(QUEUE));
-            } finally {
-                EndToEnd.closeAll(new Channel[] {client, server, divert}, tcpGroup, divertGroup);
+            // An orderly TLS close: the client says close_notify and the server, on reading
+            // it, closes; the client then reads the end of the stream and closes too. (Had
+            // the client closed its socket at once, the server's close_notify would find it
+            // gone and be answered with a reset.)
+            clientTls.closeOutbound().sync();
+            serverClosed.get(10, TimeUnit.SECONDS);
+            assertTrue(client.closeFuture().await(10, TimeUnit.SECONDS), "the client closes at end of stream");
+            flows.closed.get(10, TimeUnit.SECONDS);
+            assertEquals(0, flows.resets.get(), "an orderly close: " + flows);
+            DivertStats stats = EndToEnd.awaitSettled(ns, QUEUE, divert, writeBack, Duration.ofSeconds(10));
+            writeBack.assertNoFailure();
+            assertEquals(0, flows.strangers.get(), "packets of other flows, or not OUTBOUND on lo");
+            long payloadBytes = 0;
+            for (byte[] payload : payloads) {
+                payloadBytes += payload.length;
             }
+            // The requests' bytes, and more (TLS records, framing), went to the server
+            // through the channel; the responses' came back through it.
+            assertTrue(flows.toServerData.get() > payloadBytes, flows.toString());
+            assertTrue(flows.fromServerData.get() > (long) REQUESTS * RESPONSE_BYTES, flows.toString());
+            EndToEnd.assertEveryPacketWrittenBack(
+                    stats, flows.toServerPackets.get() + flows.fromServerPackets.get(), ns.queueStats(QUEUE));
         } finally {
             ReferenceCountUtil.release(serverContext);
             ReferenceCountUtil.release(clientContext);
