@@ -38,9 +38,20 @@ public final class Divert {
             Native.Posix.strerror(Errno.EINVAL);
             return null;
         } catch (Throwable t) {
+            // Say which of JNA's packaging limits this is (no library for the machine, libffi,
+            // FreeBSD release) rather than blaming the class path for a jar that is there.
             return new UnsupportedOperationException(
-                    "the JNA native library could not be loaded (is the jna jar on the class path?): " + t, t);
+                    Os.nativeLoadFailure(Os.CURRENT, System.getProperty("os.arch"), rootCause(t)), t);
         }
+    }
+
+    /** JNA wraps its load failure in the initialisation errors of the classes that needed it. */
+    private static Throwable rootCause(Throwable t) {
+        Throwable cause = t;
+        while (cause instanceof ExceptionInInitializerError && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     /** True when divert channels can be used on this system. */
