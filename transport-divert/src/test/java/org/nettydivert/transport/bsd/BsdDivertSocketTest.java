@@ -496,6 +496,19 @@ class BsdDivertSocketTest {
     }
 
     @Test
+    void openBsdRefusesIpOptionsWhoseLengthsDoNotWalkTheHeader() {
+        // Header length 24: one option of type 0x83 (loose source route) claiming 8 bytes in 4.
+        String badOption = "4600002000004000401100000a0000010a000002" + "83080000" + "3039003500080000";
+        ByteBuf packet = Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump(badOption));
+        String reason = BsdDivertSocket.openBsdIpv4Malformation(packet, 0, packet.readableBytes());
+        assertTrue(reason != null && reason.contains("option 131 at byte 20"), reason);
+        // No-operation padding and an end-of-list are sound.
+        String padded = "4600002000004000401100000a0000010a000002" + "01010100" + "3039003500080000";
+        ByteBuf ok = Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump(padded));
+        assertNull(BsdDivertSocket.openBsdIpv4Malformation(ok, 0, ok.readableBytes()));
+    }
+
+    @Test
     void openBsdEinvalHintNamesTheExactLengthRule() {
         assertTrue(BsdHints.writeHint(BsdAbi.OPENBSD, Errno.EINVAL, DivertAddress.outbound())
                 .contains("total length equal to the bytes written"));
