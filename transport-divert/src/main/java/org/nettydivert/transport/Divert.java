@@ -45,13 +45,18 @@ public final class Divert {
         }
     }
 
-    /** JNA wraps its load failure in the initialisation errors of the classes that needed it. */
+    /**
+     * The error that says why JNA did not load: the first UnsatisfiedLinkError in the chain (a
+     * later use of a class whose initialisation failed throws NoClassDefFoundError, with the
+     * original as its cause on newer JDKs), else {@code t}.
+     */
     private static Throwable rootCause(Throwable t) {
-        Throwable cause = t;
-        while (cause instanceof ExceptionInInitializerError && cause.getCause() != null) {
-            cause = cause.getCause();
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnsatisfiedLinkError) {
+                return cause;
+            }
         }
-        return cause;
+        return t;
     }
 
     /** True when divert channels can be used on this system. */

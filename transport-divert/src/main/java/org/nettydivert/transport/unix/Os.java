@@ -86,8 +86,11 @@ public enum Os {
      */
     public static String nativeLoadFailure(Os os, String arch, Throwable failure) {
         String text = String.valueOf(failure.getMessage());
-        if ((failure instanceof NoClassDefFoundError || failure instanceof ClassNotFoundException)
-                && text.replace('/', '.').contains("com.sun.jna")) {
+        // A missing class is named "com/sun/jna/Native" (NoClassDefFoundError) or
+        // "com.sun.jna.Native" (ClassNotFoundException); "Could not initialize class
+        // com.sun.jna.Native" is a class that is there but whose native library did not load.
+        if ((failure instanceof NoClassDefFoundError && text.startsWith("com/sun/jna/"))
+                || (failure instanceof ClassNotFoundException && text.startsWith("com.sun.jna."))) {
             return "JNA is not on the class path (net.java.dev.jna:jna 5.19.1 or later): " + failure;
         }
         String machine = isArm64(arch) ? "aarch64" : isAmd64(arch) ? "x86-64" : arch;

@@ -96,6 +96,13 @@ class OsTest {
     void onlyAMissingJnaClassBlamesTheClassPath() {
         String m = Os.nativeLoadFailure(Os.LINUX, "amd64", new NoClassDefFoundError("com/sun/jna/Native"));
         assertTrue(m.contains("class path"), m);
+        String cnf = Os.nativeLoadFailure(Os.LINUX, "amd64", new ClassNotFoundException("com.sun.jna.Native"));
+        assertTrue(cnf.contains("class path"), cnf);
+        // The class is there; its library failed to load earlier: not a class path problem.
+        String init = Os.nativeLoadFailure(
+                Os.OPENBSD, "amd64", new NoClassDefFoundError("Could not initialize class com.sun.jna.Native"));
+        assertFalse(init.contains("class path"), init);
+        assertTrue(init.contains("pkg_add libffi"), init);
         String linux = Os.nativeLoadFailure(Os.LINUX, "amd64", new UnsatisfiedLinkError("noexec /tmp"));
         assertFalse(linux.contains("class path"), linux);
         assertTrue(linux.contains("linux-x86-64") && linux.contains("noexec /tmp"), linux);
