@@ -61,7 +61,7 @@ final class BsdHints {
                         + " first)"
                 : abi + " has no SO_REUSEPORT_LB";
         return "DIVERT_REUSEPORT_LB is not supported: " + why + ". Bind one channel per divert port, and spread"
-                + " the load with several divert rules or ports (e.g. ipfw rules that divert to ports 8668 and"
+                + " the load with several divert rules or ports (e.g. two rules that divert to ports 8668 and"
                 + " 8669 by source address), one channel each";
     }
 
