@@ -44,14 +44,13 @@ final class Backends {
         }
     }
 
-    /** The poller of this system: epoll on Linux, kqueue on the BSDs (and macOS, for tests of it). */
+    /** The poller of this system: epoll on Linux, kqueue on the BSDs. */
     static Poller openPoller() throws IOException {
         switch (Os.CURRENT) {
             case LINUX:
                 return new EpollPoller();
             case FREEBSD:
             case OPENBSD:
-            case MACOS:
                 return new KqueuePoller(KeventLayout.current());
             default:
                 throw new UnsupportedOperationException(Os.unsupportedCause());

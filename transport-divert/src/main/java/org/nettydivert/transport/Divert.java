@@ -38,9 +38,25 @@ public final class Divert {
             Native.Posix.strerror(Errno.EINVAL);
             return null;
         } catch (Throwable t) {
+            // Say which of JNA's packaging limits this is (no library for the machine, libffi,
+            // FreeBSD release) rather than blaming the class path for a jar that is there.
             return new UnsupportedOperationException(
-                    "the JNA native library could not be loaded (is the jna jar on the class path?): " + t, t);
+                    Os.nativeLoadFailure(Os.CURRENT, System.getProperty("os.arch"), rootCause(t)), t);
         }
+    }
+
+    /**
+     * The error that says why JNA did not load: the first UnsatisfiedLinkError in the chain (a
+     * later use of a class whose initialisation failed throws NoClassDefFoundError, with the
+     * original as its cause on newer JDKs), else {@code t}.
+     */
+    private static Throwable rootCause(Throwable t) {
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnsatisfiedLinkError) {
+                return cause;
+            }
+        }
+        return t;
     }
 
     /** True when divert channels can be used on this system. */

@@ -139,7 +139,16 @@ public final class DivertAddress extends SocketAddress {
         return port;
     }
 
-    /** The direction, or {@code null} for a bind address. */
+    /**
+     * The direction, or {@code null} for a bind address.
+     *
+     * <p>FreeBSD says "inbound" by giving the receiving interface's IPv4 address, so an inbound
+     * IPv6 packet on an interface without an IPv4 address reads as {@link Direction#OUTBOUND}
+     * ("XXX: broken for IPv6" in the kernel's {@code ip_divert.c}); written back with that
+     * address it would be sent out rather than taken in. Where that matters, give such
+     * interfaces an IPv4 address, or divert IPv6 with rules that say the direction ({@code in} /
+     * {@code out} in ipfw) on ports of their own.
+     */
     public Direction direction() {
         return direction;
     }
@@ -150,8 +159,13 @@ public final class DivertAddress extends SocketAddress {
     }
 
     /**
-     * The interface the packet arrived on (inbound) or leaves through (outbound), or {@code null}
-     * where the kernel did not say. FreeBSD gives at most 7 characters.
+     * The interface name, or {@code null} where the kernel did not say. Linux: the interface the
+     * packet arrived on (inbound) or leaves through (outbound). FreeBSD: the interface the packet
+     * <em>arrived</em> on, in either direction: a forwarded packet read as outbound names its
+     * receiving interface, and a locally generated one has none (the kernel does not say where
+     * it leaves). FreeBSD cuts names to 7 characters ({@code sin_zero} holds 8 bytes with the
+     * terminating NUL), so a longer name reads cut short. OpenBSD gives no name, only {@link
+     * #interfaceAddress()}.
      */
     public String interfaceName() {
         return interfaceName;

@@ -62,8 +62,11 @@ public final class DivertChannelOption<T> extends ChannelOption<T> {
     public static final ChannelOption<Integer> INJECT_MARK = valueOf("DIVERT_INJECT_MARK");
 
     /**
-     * FreeBSD kernels that have it (not 14.x): SO_REUSEPORT_LB, so that several channels bound
-     * to one divert port share its packets (default false).
+     * FreeBSD's SO_REUSEPORT_LB (default false). <b>Not supported</b>: a channel with it set
+     * fails to bind. No released FreeBSD shares a divert port between sockets: 14 and 15 refuse
+     * a second socket on the port (EADDRINUSE), and 13 binds both but hands every packet to the
+     * first. Bind one channel per divert port instead, and spread load over several divert rules
+     * or ports, one channel each.
      */
     public static final ChannelOption<Boolean> REUSEPORT_LB = valueOf("DIVERT_REUSEPORT_LB");
 

@@ -33,7 +33,7 @@ import org.nettydivert.transport.spi.Poller;
 
 /**
  * The Netty {@link IoHandler} that drives {@link DivertChannel}s: epoll on Linux, kqueue on
- * FreeBSD, OpenBSD and macOS, both over JNA. Create event loops with it as with Netty's own
+ * FreeBSD and OpenBSD, both over JNA. Create event loops with it as with Netty's own
  * native transports:
  *
  * <pre>{@code

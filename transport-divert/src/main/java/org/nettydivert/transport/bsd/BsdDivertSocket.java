@@ -252,20 +252,10 @@ public final class BsdDivertSocket extends DivertSocket {
             }
         }
         if (config.isReusePortLb()) {
-            if (abi.soReuseportLb == 0) {
-                throw Errors.newException(
-                        "setsockopt(SO_REUSEPORT_LB)",
-                        Errno.EOPNOTSUPP,
-                        abi + " has no SO_REUSEPORT_LB: bind one channel per divert port instead");
-            }
-            scratch.setIntLE(0, 1);
-            if (sys.setsockopt(fd, BsdAbi.SOL_SOCKET, abi.soReuseportLb, value, 4) < 0) {
-                throw Errors.newException(
-                        "setsockopt(SO_REUSEPORT_LB)",
-                        sys.errno(),
-                        "this kernel cannot share a divert port between sockets (FreeBSD 14 cannot): bind one"
-                                + " channel per divert port, with an ipfw rule each");
-            }
+            // Refused before any call: FreeBSD accepts the option on any socket (sosetopt), then
+            // 14 and 15 refuse the second bind and 13 gives every packet to the first socket, so
+            // a "working" setsockopt would only hide a channel that never reads anything.
+            throw Errors.newException("bind", Errno.EOPNOTSUPP, BsdHints.reusePortLbHint(abi));
         }
         int length = BsdSockaddr.encodeBind(abi, family, port, scratch, 0);
         if (sys.bind(fd, scratch.memoryAddress(), length) < 0) {
@@ -387,6 +377,9 @@ public final class BsdDivertSocket extends DivertSocket {
                 int fd = -1;
                 int nameLength = 0;
                 String malformation = IpPackets.malformation(content, offset, length);
+                if (malformation == null && abi == BsdAbi.OPENBSD) {
+                    malformation = openBsdIpv4Malformation(content, offset, length);
+                }
                 if (malformation != null) {
                     refusal = Errors.newException("sendmmsg", Errno.EINVAL, malformation);
                 } else {
@@ -446,6 +439,44 @@ public final class BsdDivertSocket extends DivertSocket {
             i = first + 1;
         }
         return count;
+    }
+
+    /**
+     * What OpenBSD's {@code rip_chkhdr} ({@code sys/netinet/raw_ip.c}, called by {@code
+     * divert_output}) refuses with EINVAL beyond {@link IpPackets#malformation}'s checks, or
+     * {@code null}: a total length other than the bytes written (FreeBSD only refuses one beyond
+     * them), and IP options whose lengths do not walk the header. Checked here so that the
+     * write fails with the reason rather than a bare EINVAL from the kernel.
+     */
+    static String openBsdIpv4Malformation(ByteBuf packet, int offset, int length) {
+        if (IpPackets.version(packet, offset) != 4) {
+            return null;
+        }
+        int totalLength = packet.getUnsignedShort(offset + 2);
+        if (totalLength != length) {
+            return "OpenBSD needs the IPv4 total length to equal the bytes written: " + totalLength + " declared, "
+                    + length + " written";
+        }
+        int headerLength = (packet.getUnsignedByte(offset) & 0xF) * 4;
+        int at = offset + 20;
+        int end = offset + headerLength;
+        while (at < end) {
+            int type = packet.getUnsignedByte(at);
+            if (type == 0) { // end of options list
+                break;
+            }
+            if (type == 1) { // no-operation
+                at++;
+                continue;
+            }
+            int optionLength = end - at >= 2 ? packet.getUnsignedByte(at + 1) : 0;
+            if (optionLength < 2 || optionLength > end - at) {
+                return "OpenBSD refuses IPv4 options whose lengths do not fit the header: option " + type + " at byte "
+                        + (at - offset);
+            }
+            at += optionLength;
+        }
+        return null;
     }
 
     /**

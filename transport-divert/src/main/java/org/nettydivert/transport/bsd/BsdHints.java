@@ -35,14 +35,34 @@ final class BsdHints {
             return "divert sockets need root";
         }
         if (isNoDivert(errno)) {
+            // FreeBSD 13 as root and a jail without VNET both answer EPROTONOSUPPORT, and
+            // kldload cannot help inside such a jail: name both.
             return abi == BsdAbi.FREEBSD
-                    ? "ipdivert.ko not loaded: kldload ipdivert"
+                    ? "no divert sockets here: load the module on the host (kldload ipdivert), and in a"
+                            + " jail, use a VNET jail (a jail without VNET has no divert sockets)"
                     : "pf divert not available in this kernel";
         }
         if (errno == Errno.EADDRINUSE) {
-            return "divert port " + port + " is in use by another socket";
+            return "divert port " + port + " is in use by another socket or channel (natd, another program,"
+                    + " or a channel of this one): the kernel gives a divert port to one socket, so bind one"
+                    + " channel per divert port";
         }
         return null;
+    }
+
+    /**
+     * Why {@code DIVERT_REUSEPORT_LB} cannot be honoured. No released FreeBSD balances a divert
+     * port over sockets ({@code docs/ABI.md#bsd-socket-options}); OpenBSD has no such option.
+     */
+    static String reusePortLbHint(BsdAbi abi) {
+        String why = abi == BsdAbi.FREEBSD
+                ? "no released FreeBSD shares a divert port between sockets with SO_REUSEPORT_LB (14 and 15"
+                        + " refuse the second bind with EADDRINUSE; 13 binds both but gives every packet to the"
+                        + " first)"
+                : abi + " has no SO_REUSEPORT_LB";
+        return "DIVERT_REUSEPORT_LB is not supported: " + why + ". Bind one channel per divert port, and spread"
+                + " the load with several divert rules or ports (e.g. two rules that divert to ports 8668 and"
+                + " 8669 by source address), one channel each";
     }
 
     static String bufferHint(BsdAbi abi, int errno, int bytes) {
@@ -57,7 +77,12 @@ final class BsdHints {
     /** What a refused write means, or {@code null} where the errno says enough. */
     static String writeHint(BsdAbi abi, int errno, DivertAddress address) {
         if (errno == Errno.EINVAL) {
-            return "the kernel refused the packet: a header it cannot use (too short, or a length beyond the data)";
+            return abi == BsdAbi.OPENBSD
+                    ? "the kernel refused the packet: a header it cannot use (OpenBSD wants an IPv4 total"
+                            + " length equal to the bytes written and sound IP options, and a transport header"
+                            + " as long as its protocol needs)"
+                    : "the kernel refused the packet: a header it cannot use (too short, or a length beyond the"
+                            + " data)";
         }
         if (errno == Errno.EADDRNOTAVAIL && address.isInbound()) {
             if (address.interfaceName() != null) {

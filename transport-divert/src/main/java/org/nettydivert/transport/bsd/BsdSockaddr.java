@@ -36,7 +36,10 @@ import org.nettydivert.transport.DivertAddress;
  *
  * <p><b>OpenBSD</b> uses the socket's family ({@code sockaddr_in} or {@code sockaddr_in6}); the
  * port is always 0 and the address is the unspecified one for outbound packets, else an address
- * of the interface, which is also how a write names it.
+ * of the interface, which is also how a write names it. A link-local IPv6 address comes from the
+ * kernel with its interface index embedded in bytes 2-3 ({@code fe80:IDX::x}) and {@code
+ * sin6_scope_id} 0; it is read as Java writes it, {@code fe80::x} with scope id IDX (so that it
+ * equals the address {@code NetworkInterface} lists), and written back embedded.
  *
  * <p>Decoding keeps the last address it made and returns it again for identical bytes: packets
  * read in a row mostly share one rule and one interface, so the hot path allocates nothing.
@@ -123,7 +126,15 @@ public final class BsdSockaddr {
             if (!isZero(buf, offset + SIN6_ADDR_OFFSET, 16)) {
                 byte[] bytes = new byte[16];
                 buf.getBytes(offset + SIN6_ADDR_OFFSET, bytes);
-                interfaceAddress = inet6(bytes, buf.getIntLE(offset + SIN6_SCOPE_ID_OFFSET));
+                int scopeId = buf.getIntLE(offset + SIN6_SCOPE_ID_OFFSET);
+                if (scopeId == 0 && embedsScope(bytes)) {
+                    // The kernel's own form (fe80:IDX::x): Java and NetworkInterface keep the
+                    // index in the scope id instead, so move it there to make both compare equal.
+                    scopeId = (bytes[2] & 0xFF) << 8 | bytes[3] & 0xFF;
+                    bytes[2] = 0;
+                    bytes[3] = 0;
+                }
+                interfaceAddress = inet6(bytes, scopeId);
             }
             return openBsdAddress(divertPort, interfaceAddress);
         }
@@ -236,10 +247,34 @@ public final class BsdSockaddr {
         buf.setByte(offset + LEN_OFFSET, SOCKADDR_IN6_SIZE);
         buf.setByte(offset + FAMILY_OFFSET, abi.afInet6);
         if (interfaceAddress != null) {
-            buf.setBytes(offset + SIN6_ADDR_OFFSET, interfaceAddress.getAddress());
-            buf.setIntLE(offset + SIN6_SCOPE_ID_OFFSET, ((Inet6Address) interfaceAddress).getScopeId());
+            byte[] bytes = interfaceAddress.getAddress();
+            int scopeId = ((Inet6Address) interfaceAddress).getScopeId();
+            if (scopeId != 0 && embedsScope(bytes)) {
+                // divert6_output looks the address up as given, and the kernel stores scoped
+                // addresses with the index in bytes 2-3 and sin6_scope_id 0.
+                if (scopeId > 0xFFFF) {
+                    throw new IllegalArgumentException(
+                            "OpenBSD embeds an IPv6 scope in 16 bits, and " + scopeId + " is more: " + address);
+                }
+                bytes[2] = (byte) (scopeId >>> 8);
+                bytes[3] = (byte) scopeId;
+            }
+            // sin6_scope_id stays 0, as in the addresses the kernel itself holds and reports.
+            buf.setBytes(offset + SIN6_ADDR_OFFSET, bytes);
         }
         return SOCKADDR_IN6_SIZE;
+    }
+
+    /**
+     * Whether the KAME stack of OpenBSD embeds the scope of {@code a} in bytes 2-3: link-local
+     * unicast (fe80::/10) and interface- or link-local multicast (ff01::/16, ff02::/16), as its
+     * {@code IN6_IS_SCOPE_EMBED} says.
+     */
+    static boolean embedsScope(byte[] a) {
+        if ((a[0] & 0xFF) == 0xFE && (a[1] & 0xC0) == 0x80) {
+            return true;
+        }
+        return (a[0] & 0xFF) == 0xFF && ((a[1] & 0x0F) == 0x01 || (a[1] & 0x0F) == 0x02);
     }
 
     /**

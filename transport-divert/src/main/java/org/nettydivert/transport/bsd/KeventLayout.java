@@ -60,6 +60,8 @@ public final class KeventLayout {
     // EVFILT_USER arrived in OpenBSD 7.8 only (sys/sys/event.h rev 1.74, docs/ABI.md#kqueue):
     // older releases would reject the registration, so OpenBSD always takes the pipe.
     public static final KeventLayout OPENBSD = new KeventLayout("OpenBSD", 32, NO_USER_FILTER);
+    // macOS's layout stays as a pinned fact of docs/ABI.md#kqueue; of() refuses macOS, which has
+    // no divert sockets.
     public static final KeventLayout MACOS = new KeventLayout("macOS", 32, (short) -10);
 
     public final String system;
@@ -86,7 +88,8 @@ public final class KeventLayout {
             case OPENBSD:
                 return OPENBSD;
             case MACOS:
-                return MACOS;
+                // The layout is known (MACOS), but the transport does not run there at all.
+                throw new UnsupportedOperationException(Os.unsupportedCause(os, "macOS", "", true, null));
             default:
                 throw new UnsupportedOperationException("no kqueue on " + os);
         }

@@ -15,8 +15,8 @@ package org.nettydivert.transport.unix;
 
 /**
  * The errno values the transport acts on, for the system it runs on. Linux numbers its errors
- * differently from the BSDs above 34; FreeBSD and OpenBSD agree on every value used here, and
- * macOS on all but EOPNOTSUPP (102 there: a known discrepancy, {@code
+ * differently from the BSDs above 34; FreeBSD and OpenBSD agree on every value used here. macOS
+ * (102 for EOPNOTSUPP) never gets here: it is refused before anything loads ({@code
  * docs/ABI.md#d3-macos-eopnotsupp}). Linux values are pinned against the system headers by
  * {@code LinuxAbiTest}, BSD values against the table in {@code docs/ABI.md#errno} by {@code
  * BsdAbiTest}.

@@ -148,7 +148,7 @@ class BsdDivertSocketTest {
         kernel.socketResults.add(-Errno.EAFNOSUPPORT);
         kernel.socketResults.add(-Errno.EPROTONOSUPPORT);
         DivertIoException e = assertThrows(DivertIoException.class, () -> open(BsdAbi.FREEBSD));
-        assertTrue(e.getMessage().contains("ipdivert.ko not loaded: kldload ipdivert"), e.getMessage());
+        assertTrue(e.getMessage().contains("kldload ipdivert"), e.getMessage());
         assertTrue(e.getMessage().startsWith("socket(PF_INET, SOCK_RAW, IPPROTO_DIVERT)"), e.getMessage());
     }
 
@@ -157,7 +157,7 @@ class BsdDivertSocketTest {
         kernel.socketResults.add(9);
         kernel.bindError = Errno.EADDRINUSE;
         DivertIoException e = assertThrows(DivertIoException.class, () -> open(BsdAbi.FREEBSD));
-        assertTrue(e.getMessage().contains("divert port 8668 is in use by another socket"), e.getMessage());
+        assertTrue(e.getMessage().contains("divert port 8668 is in use by another socket or channel"), e.getMessage());
         assertEquals("bind", e.call());
         assertEquals(List.of(9), kernel.closed);
     }
@@ -223,29 +223,27 @@ class BsdDivertSocketTest {
     }
 
     @Test
-    void reusePortLbIsSetOnFreeBsdBeforeBinding() throws Exception {
+    void reusePortLbIsRefusedOnFreeBsdBeforeAnyKernelCallNamingTheOptionAndWhatToDo() {
+        // Every released FreeBSD accepts the option and then either refuses the second bind (14,
+        // 15) or gives every packet to the first socket (13): the channel must not pretend.
         config.setReusePortLb(true);
-        open(BsdAbi.FREEBSD);
-        assertTrue(kernel.calls.stream()
-                .anyMatch(c -> c.name.equals("setsockopt") && c.args[1] == 0x10000 && c.args[2] == 1));
-        int lb = -1;
-        int bind = -1;
-        for (int i = 0; i < kernel.calls.size(); i++) {
-            FakeBsdKernel.Call c = kernel.calls.get(i);
-            if (c.name.equals("setsockopt") && c.args[1] == 0x10000) {
-                lb = i;
-            } else if (c.name.equals("bind")) {
-                bind = i;
-            }
-        }
-        assertTrue(lb < bind, "SO_REUSEPORT_LB before bind");
+        DivertIoException e = assertThrows(DivertIoException.class, () -> open(BsdAbi.FREEBSD));
+        String message = e.getMessage();
+        assertTrue(message.contains("DIVERT_REUSEPORT_LB"), message);
+        assertTrue(message.contains("one channel per divert port"), message);
+        assertTrue(message.contains("several divert rules"), message);
+        assertTrue(kernel.calls("bind").isEmpty(), kernel.calls.toString());
+        assertTrue(kernel.calls("setsockopt").stream().noneMatch(c -> c.args[1] == 0x10000), kernel.calls.toString());
     }
 
     @Test
-    void reusePortLbOnAKernelWithoutItSaysToUseOnePortPerChannel() {
-        config.setReusePortLb(true);
-        kernel.setsockoptErrors.put(0x10000, Errno.EINVAL);
-        DivertIoException e = assertThrows(DivertIoException.class, () -> open(BsdAbi.FREEBSD));
+    void secondChannelOnABoundPortIsRefusedSayingAnotherSocketOrChannelHasIt() throws Exception {
+        // FreeBSD 14+ div_bind (and OpenBSD's in_pcbbind) refuse a second socket on a port.
+        open(BsdAbi.FREEBSD);
+        DivertIoException e =
+                assertThrows(DivertIoException.class, () -> BsdDivertSocket.open(BsdAbi.FREEBSD, kernel, config, PORT));
+        assertEquals("EADDRINUSE", e.errnoName());
+        assertTrue(e.getMessage().contains("in use by another socket or channel"), e.getMessage());
         assertTrue(e.getMessage().contains("one channel per divert port"), e.getMessage());
     }
 
@@ -468,6 +466,60 @@ class BsdDivertSocketTest {
         assertEquals("1c180000" + "00".repeat(24), kernel.sent.get(2).sockaddr);
         assertEquals("10020000c0a8010a0000000000000000", kernel.sent.get(3).sockaddr);
         assertArrayEquals(new Throwable[4], failures);
+    }
+
+    @Test
+    void openBsdRefusesAnIpv4TotalLengthShorterThanTheBytesWrittenAndFreeBsdSendsIt() throws Exception {
+        // rip_chkhdr wants ip_len == the bytes written; FreeBSD's div_output only ip_len <= them.
+        String trailing = UDP4 + "deadbeef";
+        kernel.socketResults.add(5);
+        kernel.socketResults.add(6);
+        open(BsdAbi.OPENBSD);
+        Throwable[] failures = new Throwable[1];
+        assertEquals(1, socket.write(new DivertPacket[] {packet(trailing, DivertAddress.outbound())}, 1, failures));
+        DivertIoException e = assertInstanceOf(DivertIoException.class, failures[0]);
+        assertEquals("EINVAL", e.errnoName());
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "OpenBSD needs the IPv4 total length to equal the bytes written: 28 declared, 32 written"),
+                e.getMessage());
+        assertTrue(kernel.sent.isEmpty());
+        socket.close();
+
+        FakeBsdKernel freeBsd = new FakeBsdKernel();
+        socket = BsdDivertSocket.open(BsdAbi.FREEBSD, freeBsd, config, PORT);
+        failures[0] = null;
+        assertEquals(1, socket.write(new DivertPacket[] {packet(trailing, DivertAddress.outbound())}, 1, failures));
+        assertNull(failures[0]);
+        assertEquals(trailing, freeBsd.sent.get(0).packet);
+    }
+
+    @Test
+    void openBsdRefusesIpOptionsWhoseLengthsDoNotWalkTheHeader() {
+        // Header length 24: one option of type 0x83 (loose source route) claiming 8 bytes in 4.
+        String badOption = "4600002000004000401100000a0000010a000002" + "83080000" + "3039003500080000";
+        ByteBuf packet = Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump(badOption));
+        String reason = BsdDivertSocket.openBsdIpv4Malformation(packet, 0, packet.readableBytes());
+        assertTrue(reason != null && reason.contains("option 131 at byte 20"), reason);
+        // No-operation padding and an end-of-list are sound.
+        String padded = "4600002000004000401100000a0000010a000002" + "01010100" + "3039003500080000";
+        ByteBuf ok = Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump(padded));
+        assertNull(BsdDivertSocket.openBsdIpv4Malformation(ok, 0, ok.readableBytes()));
+    }
+
+    @Test
+    void openBsdEinvalHintNamesTheExactLengthRule() {
+        assertTrue(BsdHints.writeHint(BsdAbi.OPENBSD, Errno.EINVAL, DivertAddress.outbound())
+                .contains("total length equal to the bytes written"));
+    }
+
+    @Test
+    void freeBsdNoDivertHintNamesTheModuleAndAJailWithoutVnet() {
+        // 13 as root and a jail without VNET both give EPROTONOSUPPORT: kldload alone misleads.
+        String hint = BsdHints.socketHint(BsdAbi.FREEBSD, Errno.EPROTONOSUPPORT, PORT);
+        assertTrue(hint.contains("kldload ipdivert"), hint);
+        assertTrue(hint.contains("jail without VNET"), hint);
     }
 
     @Test

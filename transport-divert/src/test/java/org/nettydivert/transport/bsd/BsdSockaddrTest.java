@@ -15,6 +15,7 @@ package org.nettydivert.transport.bsd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -304,10 +305,24 @@ class BsdSockaddrTest {
     }
 
     @Test
-    void openBsdLinkLocalAddressKeepsItsScope() {
-        int n = kernelWrote(0, "1c 18 0000 00000000 fe800000000000000000000000000001 03000000");
+    void openBsdLinkLocalAddressComesWithItsScopeEmbeddedAndBecomesAScopedJavaAddress() {
+        // divert6_packet copies the address as the kernel stores it: scope index 3 in bytes 2-3,
+        // sin6_scope_id 0. Java's interface list has fe80::1%3 for the same address.
+        int n = kernelWrote(0, "1c 18 0000 00000000 fe800003000000000000000000000001 00000000");
         InetAddress address = BsdSockaddr.decode(OPENBSD, PORT, buf, 0, n).interfaceAddress();
-        assertEquals(3, ((Inet6Address) address).getScopeId());
+        Inet6Address inet6 = assertInstanceOf(Inet6Address.class, address);
+        assertEquals(3, inet6.getScopeId());
+        assertArrayEquals(ByteBufUtil.decodeHexDump("fe800000000000000000000000000001"), inet6.getAddress());
+    }
+
+    @Test
+    void openBsdInboundLinkLocalWriteEmbedsTheScopeAsTheKernelLooksItUp() throws Exception {
+        // As NetworkInterface lists it: scope in the scope id. divert6_output looks the bytes up
+        // as given, so the scope must be in bytes 2-3 and sin6_scope_id 0.
+        Inet6Address scoped =
+                Inet6Address.getByAddress(null, ByteBufUtil.decodeHexDump("fe800000000000000000000000000001"), 3);
+        assertEquals(28, BsdSockaddr.encode(OPENBSD, DivertAddress.inbound(scoped), 6, buf, 0));
+        assertEquals("1c180000" + "00000000" + "fe800003000000000000000000000001" + "00000000", hex(0, 28));
     }
 
     @Test
@@ -347,7 +362,7 @@ class BsdSockaddrTest {
             {"4", "10020000000000000000000000000000"},
             {"6", "1c1800000000000020010db800000000000000000000000100000000"},
             {"6", "1c180000000000000000000000000000000000000000000000000000"},
-            {"6", "1c18000000000000fe80000000000000000000000000000103000000"}
+            {"6", "1c18000000000000fe80000300000000000000000000000100000000"}
         };
         for (String[] read : reads) {
             int n = kernelWrote(0, read[1]);

@@ -88,6 +88,11 @@ public final class FakeBsdKernel implements BsdDivertSocket.Syscalls {
     final Map<Integer, Integer> setsockoptErrors = new HashMap<>();
     /** errno for bind(); 0: success. */
     int bindError;
+    /**
+     * family and port ("2:8668") of each bound descriptor: a second bind of one is refused with
+     * EADDRINUSE, as FreeBSD 14+'s div_bind and OpenBSD's in_pcbbind do.
+     */
+    private final Map<Integer, String> bound = new HashMap<>();
     /** errno for the next messages sendmmsg is given, in turn; 0 or an empty queue: accepted. */
     final Deque<Integer> sendErrors = new ArrayDeque<>();
     /** errno for recvmmsg when nothing is waiting. */
@@ -144,7 +149,17 @@ public final class FakeBsdKernel implements BsdDivertSocket.Syscalls {
     @Override
     public int bind(int fd, long address, int length) {
         calls.add(new Call("bind", fd, hex(address, length), length));
-        return bindError == 0 ? 0 : fail(bindError);
+        if (bindError != 0) {
+            return fail(bindError);
+        }
+        Pointer sockaddr = at(address);
+        String key =
+                (sockaddr.getByte(1) & 0xFF) + ":" + ((sockaddr.getByte(2) & 0xFF) << 8 | sockaddr.getByte(3) & 0xFF);
+        if (bound.containsValue(key)) {
+            return fail(Errno.EADDRINUSE);
+        }
+        bound.put(fd, key);
+        return 0;
     }
 
     @Override
@@ -214,6 +229,7 @@ public final class FakeBsdKernel implements BsdDivertSocket.Syscalls {
     @Override
     public int close(int fd) {
         closed.add(fd);
+        bound.remove(fd);
         return 0;
     }
 
