@@ -46,6 +46,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
     private volatile int verdictTimeoutMillis = 5000;
     private volatile int injectMark = DEFAULT_INJECT_MARK;
     private volatile boolean reusePortLb;
+    private volatile Set<PacketMetadata.Extra> metadata = PacketMetadata.Extra.none();
 
     private final DivertChannel channel;
     /** The backend-specific options that were set, checked against the backend at bind. */
@@ -64,6 +65,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
             DivertChannelOption.NO_ENOBUFS, Backend.NFQUEUE,
             DivertChannelOption.VERDICT_TIMEOUT_MILLIS, Backend.NFQUEUE,
             DivertChannelOption.INJECT_MARK, Backend.NFQUEUE,
+            DivertChannelOption.NFQUEUE_METADATA, Backend.NFQUEUE,
             DivertChannelOption.REUSEPORT_LB, Backend.FREEBSD);
 
     private enum Backend {
@@ -126,6 +128,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
                 DivertChannelOption.NO_ENOBUFS,
                 DivertChannelOption.VERDICT_TIMEOUT_MILLIS,
                 DivertChannelOption.INJECT_MARK,
+                DivertChannelOption.NFQUEUE_METADATA,
                 DivertChannelOption.REUSEPORT_LB);
     }
 
@@ -162,6 +165,9 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         if (option == DivertChannelOption.REUSEPORT_LB) {
             return (T) Boolean.valueOf(reusePortLb);
         }
+        if (option == DivertChannelOption.NFQUEUE_METADATA) {
+            return (T) metadata;
+        }
         return super.getOption(option);
     }
 
@@ -188,6 +194,10 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
             setInjectMark((Integer) value);
         } else if (option == DivertChannelOption.REUSEPORT_LB) {
             setReusePortLb((Boolean) value);
+        } else if (option == DivertChannelOption.NFQUEUE_METADATA) {
+            @SuppressWarnings("unchecked")
+            Set<PacketMetadata.Extra> extras = (Set<PacketMetadata.Extra>) value;
+            setNfqueueMetadata(extras);
         } else {
             return super.setOption(option, value);
         }
@@ -297,6 +307,23 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
     public DivertChannelConfig setReusePortLb(boolean reusePortLb) {
         requested(DivertChannelOption.REUSEPORT_LB);
         this.reusePortLb = reusePortLb;
+        return this;
+    }
+
+    /** The metadata the kernel is asked to add to each packet (an unmodifiable set). */
+    public Set<PacketMetadata.Extra> getNfqueueMetadata() {
+        return metadata;
+    }
+
+    /**
+     * See {@link DivertChannelOption#NFQUEUE_METADATA}.
+     *
+     * @param metadata what the kernel is to add; empty for nothing beyond what it always sends
+     * @return this config
+     */
+    public DivertChannelConfig setNfqueueMetadata(Set<PacketMetadata.Extra> metadata) {
+        requested(DivertChannelOption.NFQUEUE_METADATA);
+        this.metadata = Set.copyOf(metadata);
         return this;
     }
 

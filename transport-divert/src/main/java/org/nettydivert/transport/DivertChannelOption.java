@@ -14,6 +14,7 @@
 package org.nettydivert.transport;
 
 import io.netty.channel.ChannelOption;
+import java.util.Set;
 
 /**
  * Options of a {@link DivertChannel}, beside Netty's own ({@link ChannelOption#SO_RCVBUF},
@@ -60,6 +61,16 @@ public final class DivertChannelOption<T> extends ChannelOption<T> {
      * {@code -m mark ! --mark 0x4456}. 0 sends them unmarked.
      */
     public static final ChannelOption<Integer> INJECT_MARK = valueOf("DIVERT_INJECT_MARK");
+
+    /**
+     * Linux: the packet metadata the kernel is to add to every packet beyond what it always sends
+     * (default none): {@link PacketMetadata.Extra#OWNER} for the owning socket's uid and gid,
+     * {@link PacketMetadata.Extra#CONNTRACK} for the connection tracking state (needs {@code
+     * nf_conntrack_netlink}; the bind fails with the module to load if the kernel has none),
+     * {@link PacketMetadata.Extra#SECURITY_CONTEXT} for the security label. Read them with
+     * {@link DivertPacket#metadata()}.
+     */
+    public static final ChannelOption<Set<PacketMetadata.Extra>> NFQUEUE_METADATA = valueOf("DIVERT_NFQUEUE_METADATA");
 
     /**
      * FreeBSD kernels that have it (not 14.x): SO_REUSEPORT_LB, so that several channels bound

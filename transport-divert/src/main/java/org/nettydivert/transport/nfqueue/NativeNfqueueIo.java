@@ -20,8 +20,10 @@ import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import org.nettydivert.transport.DivertChannelConfig;
 import org.nettydivert.transport.DivertIoException;
+import org.nettydivert.transport.PacketMetadata;
 import org.nettydivert.transport.unix.Errno;
 import org.nettydivert.transport.unix.Errors;
 import org.nettydivert.transport.unix.Native;
@@ -74,6 +76,7 @@ public final class NativeNfqueueIo implements NfqueueIo {
                         Native.Posix.setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, scratch.memoryAddress(), 4));
             }
             configure(fd, queue, config);
+            configureMetadata(fd, queue, config.getNfqueueMetadata());
             return new NativeNfqueueIo(fd, sendBufferSize(fd, scratch));
         } catch (Throwable t) {
             Native.Posix.close(fd);
@@ -155,6 +158,108 @@ public final class NativeNfqueueIo implements NfqueueIo {
             request.release();
             reply.release();
         }
+    }
+
+    // ---- Packet metadata flags (UID_GID, CONNTRACK, SECCTX): a request of their own after the
+    // configuration, so that a kernel lacking what one needs refuses only it, with a message that
+    // says what to load, and so that the configuration above stays as it was without them.
+
+    private static int metadataFlags(Set<PacketMetadata.Extra> extras) {
+        int flags = 0;
+        for (PacketMetadata.Extra extra : extras) {
+            flags |= switch (extra) {
+                case OWNER -> NFQA_CFG_F_UID_GID;
+                case CONNTRACK -> NFQA_CFG_F_CONNTRACK;
+                case SECURITY_CONTEXT -> NFQA_CFG_F_SECCTX;
+            };
+        }
+        return flags;
+    }
+
+    /** Sets the metadata flags {@code extras} ask for, if any, and waits for the kernel's acknowledgement. */
+    private static void configureMetadata(int fd, int queue, Set<PacketMetadata.Extra> extras) throws IOException {
+        int flags = metadataFlags(extras);
+        if (flags == 0) {
+            return;
+        }
+        ByteBuf request = Unpooled.directBuffer(64);
+        ByteBuf reply = Unpooled.directBuffer(8192);
+        try {
+            int start = NfqueueMessages.beginMessage(
+                    request, NfqueueMessages.CONFIG_TYPE, NLM_F_REQUEST | NLM_F_ACK, METADATA_SEQ, queue);
+            NfqueueMessages.putAttribute(request, NFQA_CFG_FLAGS, 4);
+            request.writeInt(flags);
+            NfqueueMessages.putAttribute(request, NFQA_CFG_MASK, 4);
+            request.writeInt(flags);
+            NfqueueMessages.endMessage(request, start);
+            // Asked for CONNTRACK while nf_conntrack_netlink is not loaded, the kernel loads it and
+            // answers EAGAIN for the caller to ask again (as libnetfilter_queue users do): once.
+            for (int attempt = 0; ; attempt++) {
+                int error = metadataRequest(fd, queue, request, reply);
+                if (error == 0) {
+                    return;
+                }
+                if (error != Errno.EAGAIN || attempt > 0) {
+                    throw metadataError(error, queue, extras);
+                }
+            }
+        } finally {
+            request.release();
+            reply.release();
+        }
+    }
+
+    private static final int METADATA_SEQ = 100;
+
+    /** Sends {@code request} and returns the errno of its acknowledgement (0: applied). */
+    private static int metadataRequest(int fd, int queue, ByteBuf request, ByteBuf reply) throws IOException {
+        if (Native.Posix.sendto(fd, request.memoryAddress(), request.readableBytes(), 0, 0, 0) < 0) {
+            throw Errors.newException("sendto(NFQNL_MSG_CONFIG)");
+        }
+        while (true) {
+            long n = Native.Posix.recvfrom(fd, reply.memoryAddress(), reply.capacity(), 0, 0, 0);
+            if (n < 0) {
+                if (Native.errno() == Errno.EINTR) {
+                    continue;
+                }
+                throw Errors.newException("recvfrom(NFQNL_MSG_CONFIG)");
+            }
+            for (int m = 0; m + NLMSG_HDRLEN <= n; ) {
+                int length = reply.getIntLE(m);
+                if (length < NLMSG_HDRLEN) {
+                    break;
+                }
+                int type = reply.getUnsignedShortLE(m + 4);
+                if (type == NLMSG_ERROR && reply.getIntLE(m + NLMSG_HDRLEN + 4 + 8) == METADATA_SEQ) {
+                    return -reply.getIntLE(m + NLMSG_HDRLEN);
+                }
+                // Queued before the flags were set, a packet lacks the metadata asked for: queue it again.
+                if (type == NfqueueMessages.PACKET_TYPE) {
+                    long id = NfqueueMessages.packetId(reply, m, length);
+                    if (id >= 0) {
+                        sendBareVerdict(fd, queue, id, NF_REPEAT);
+                    }
+                }
+                m += align4(length);
+            }
+        }
+    }
+
+    private static DivertIoException metadataError(int errno, int queue, Set<PacketMetadata.Extra> extras) {
+        String what = "asking NFQUEUE " + queue + " for packet metadata " + extras;
+        String hint;
+        if ((errno == Errno.EOPNOTSUPP || errno == Errno.EAGAIN) && extras.contains(PacketMetadata.Extra.CONNTRACK)) {
+            hint = what + ": the kernel has no conntrack support for nfnetlink_queue: load it with"
+                    + " modprobe nf_conntrack_netlink, or leave CONNTRACK out of NFQUEUE_METADATA";
+        } else if (errno == Errno.EOPNOTSUPP && extras.contains(PacketMetadata.Extra.SECURITY_CONTEXT)) {
+            hint = what + ": this kernel has no CONFIG_NETWORK_SECMARK; leave SECURITY_CONTEXT out of"
+                    + " NFQUEUE_METADATA";
+        } else if (errno == Errno.EOPNOTSUPP) {
+            hint = what + ": this kernel does not know one of these flags; leave it out of NFQUEUE_METADATA";
+        } else {
+            hint = what;
+        }
+        return Errors.newException("NFQNL_MSG_CONFIG", errno, hint);
     }
 
     private static void sendBareVerdict(int fd, int queue, long id, int verdict) throws DivertIoException {

@@ -223,15 +223,19 @@ public final class NfqueueSocket extends DivertSocket {
         if (truncatedFrom > 0) {
             truncated(id, p.payloadLength, p.capLength);
         }
+        NfqueueMetadata metadata = new NfqueueMetadata(p, slot, interfaces);
         if (p.payloadLength > COPY_LIMIT) {
             return new DivertPacket(
-                    new VerdictBuf(engine, id, p.mark, slot, p.payload, p.payloadLength), address, truncatedFrom);
+                    new VerdictBuf(engine, id, p.mark, slot, p.payload, p.payloadLength),
+                    address,
+                    truncatedFrom,
+                    metadata);
         }
         ByteBuf copy = allocator.directBuffer(p.payloadLength, p.payloadLength);
         try {
             copy.writeBytes(slot, p.payload, p.payloadLength);
             return new DivertPacket(
-                    new VerdictBuf(engine, id, p.mark, copy, 0, p.payloadLength), address, truncatedFrom);
+                    new VerdictBuf(engine, id, p.mark, copy, 0, p.payloadLength), address, truncatedFrom, metadata);
         } finally {
             copy.release(); // the VerdictBuf holds it now
         }

@@ -27,7 +27,8 @@ import java.util.Map;
  * The interfaces as the backends need them, cached for a second (interfaces come and go and get
  * renamed): by index, for the name and address of the device NFQUEUE names by index; by name,
  * for an address of the family a packet needs (OpenBSD takes an inbound packet's interface by
- * address only). Event loop thread only.
+ * address only). Synchronized: the event loop asks for every packet, and a packet's metadata
+ * names its devices when asked, on whatever thread reads it.
  */
 public final class InterfaceNames {
     private static final long CACHE_NANOS = 1_000_000_000L;
@@ -59,7 +60,7 @@ public final class InterfaceNames {
     }
 
     /** The interface with index {@code index} at {@code nanos}, or null for index 0 (none). */
-    public Interface lookup(int index, long nanos) {
+    public synchronized Interface lookup(int index, long nanos) {
         if (index <= 0) {
             return null;
         }
@@ -73,7 +74,7 @@ public final class InterfaceNames {
     }
 
     /** An address of family IPv{@code version} of the interface named {@code name}, or null. */
-    public InetAddress addressOf(String name, int version) {
+    public synchronized InetAddress addressOf(String name, int version) {
         expire(System.nanoTime());
         InetAddress[] both = byName.computeIfAbsent(name, InterfaceNames::addresses);
         return both[version == 4 ? 0 : 1];
