@@ -65,8 +65,9 @@ public final class DivertChannelOption<T> extends ChannelOption<T> {
     /**
      * Linux: the packet metadata the kernel is to add to every packet beyond what it always sends
      * (default none): {@link PacketMetadata.Extra#OWNER} for the owning socket's uid and gid,
-     * {@link PacketMetadata.Extra#CONNTRACK} for the connection tracking state (needs {@code
-     * nf_conntrack_netlink}; the bind fails with the module to load if the kernel has none),
+     * {@link PacketMetadata.Extra#CONNTRACK} for the connection tracking state (needs a kernel
+     * with {@code CONFIG_NETFILTER_NETLINK_GLUE_CT} and {@code nf_conntrack_netlink}; without,
+     * the channel binds anyway, logs one WARN and its packets carry no state),
      * {@link PacketMetadata.Extra#SECURITY_CONTEXT} for the security label. Read them with
      * {@link DivertPacket#metadata()}.
      */

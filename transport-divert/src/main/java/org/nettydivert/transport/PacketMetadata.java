@@ -55,9 +55,12 @@ public interface PacketMetadata {
          */
         OWNER,
         /**
-         * The connection tracking state, id, mark and status (NFQA_CFG_F_CONNTRACK). Needs
-         * {@code nf_conntrack_netlink} (the kernel loads it on first use where modules load) and
-         * costs a conntrack dump into every packet message.
+         * The connection tracking state, id, mark and status (NFQA_CFG_F_CONNTRACK). Costs a
+         * conntrack dump into every packet message, and needs a kernel built with {@code
+         * CONFIG_NETFILTER_NETLINK_GLUE_CT} and {@code nf_conntrack_netlink} (loaded on first use
+         * where it is a module); on a kernel without, the channel logs one WARN and goes on
+         * without it. Packets are tracked only where a conntrack rule or NAT loaded nf_conntrack
+         * in the namespace.
          */
         CONNTRACK,
         /** The packet's security context, such as an SELinux label (NFQA_CFG_F_SECCTX). */

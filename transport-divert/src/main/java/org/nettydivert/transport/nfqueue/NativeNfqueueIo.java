@@ -17,9 +17,12 @@ import static org.nettydivert.transport.nfqueue.LinuxAbi.*;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Set;
 import org.nettydivert.transport.DivertChannelConfig;
 import org.nettydivert.transport.DivertIoException;
@@ -34,6 +37,7 @@ import org.nettydivert.transport.unix.Native;
  * the kernel's refusals into messages that say what to do.
  */
 public final class NativeNfqueueIo implements NfqueueIo {
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(NativeNfqueueIo.class);
     private static final int MIN_SEND_BUFFER = 4 << 20;
 
     private final int fd;
@@ -176,31 +180,50 @@ public final class NativeNfqueueIo implements NfqueueIo {
         return flags;
     }
 
-    /** Sets the metadata flags {@code extras} ask for, if any, and waits for the kernel's acknowledgement. */
+    /**
+     * Sets the metadata flags {@code extras} ask for, if any, and waits for the kernel's
+     * acknowledgement. A kernel without conntrack glue (CONFIG_NETFILTER_NETLINK_GLUE_CT,
+     * nf_conntrack_netlink) or without SECMARK refuses CONNTRACK or SECCTX with EOPNOTSUPP: the
+     * channel then goes on without that one, saying so once at WARN, so that a program that
+     * shows the state where there is one (like example dump) runs on every kernel; its packets
+     * read the state as unknown, as untracked ones do.
+     */
     private static void configureMetadata(int fd, int queue, Set<PacketMetadata.Extra> extras) throws IOException {
-        int flags = metadataFlags(extras);
-        if (flags == 0) {
-            return;
-        }
+        Set<PacketMetadata.Extra> asked = extras.isEmpty() ? extras : EnumSet.copyOf(extras);
         ByteBuf request = Unpooled.directBuffer(64);
         ByteBuf reply = Unpooled.directBuffer(8192);
         try {
-            int start = NfqueueMessages.beginMessage(
-                    request, NfqueueMessages.CONFIG_TYPE, NLM_F_REQUEST | NLM_F_ACK, METADATA_SEQ, queue);
-            NfqueueMessages.putAttribute(request, NFQA_CFG_FLAGS, 4);
-            request.writeInt(flags);
-            NfqueueMessages.putAttribute(request, NFQA_CFG_MASK, 4);
-            request.writeInt(flags);
-            NfqueueMessages.endMessage(request, start);
-            // Asked for CONNTRACK while nf_conntrack_netlink is not loaded, the kernel loads it and
-            // answers EAGAIN for the caller to ask again (as libnetfilter_queue users do): once.
-            for (int attempt = 0; ; attempt++) {
+            // Asked for CONNTRACK while nf_conntrack_netlink is a module not yet loaded, the kernel
+            // loads it and answers EAGAIN for the caller to ask again (as libnetfilter_queue users do).
+            boolean loaded = false;
+            while (metadataFlags(asked) != 0) {
+                request.clear();
+                int start = NfqueueMessages.beginMessage(
+                        request, NfqueueMessages.CONFIG_TYPE, NLM_F_REQUEST | NLM_F_ACK, METADATA_SEQ, queue);
+                NfqueueMessages.putAttribute(request, NFQA_CFG_FLAGS, 4);
+                request.writeInt(metadataFlags(asked));
+                NfqueueMessages.putAttribute(request, NFQA_CFG_MASK, 4);
+                request.writeInt(metadataFlags(asked));
+                NfqueueMessages.endMessage(request, start);
                 int error = metadataRequest(fd, queue, request, reply);
                 if (error == 0) {
                     return;
                 }
-                if (error != Errno.EAGAIN || attempt > 0) {
-                    throw metadataError(error, queue, extras);
+                if (error == Errno.EAGAIN && !loaded) {
+                    loaded = true;
+                } else if (error == Errno.EOPNOTSUPP && asked.remove(PacketMetadata.Extra.CONNTRACK)) {
+                    logger.warn(
+                            "NFQUEUE {}: this kernel cannot add the conntrack state to queued packets (it lacks"
+                                    + " CONFIG_NETFILTER_NETLINK_GLUE_CT or nf_conntrack_netlink): packets come"
+                                    + " without it, PacketMetadata.conntrackState() is null",
+                            queue);
+                } else if (error == Errno.EOPNOTSUPP && asked.remove(PacketMetadata.Extra.SECURITY_CONTEXT)) {
+                    logger.warn(
+                            "NFQUEUE {}: this kernel cannot add security contexts to queued packets (it lacks"
+                                    + " CONFIG_NETWORK_SECMARK): PacketMetadata.securityContext() is null",
+                            queue);
+                } else {
+                    throw metadataError(error, queue, asked);
                 }
             }
         } finally {
@@ -247,18 +270,9 @@ public final class NativeNfqueueIo implements NfqueueIo {
 
     private static DivertIoException metadataError(int errno, int queue, Set<PacketMetadata.Extra> extras) {
         String what = "asking NFQUEUE " + queue + " for packet metadata " + extras;
-        String hint;
-        if ((errno == Errno.EOPNOTSUPP || errno == Errno.EAGAIN) && extras.contains(PacketMetadata.Extra.CONNTRACK)) {
-            hint = what + ": the kernel has no conntrack support for nfnetlink_queue: load it with"
-                    + " modprobe nf_conntrack_netlink, or leave CONNTRACK out of NFQUEUE_METADATA";
-        } else if (errno == Errno.EOPNOTSUPP && extras.contains(PacketMetadata.Extra.SECURITY_CONTEXT)) {
-            hint = what + ": this kernel has no CONFIG_NETWORK_SECMARK; leave SECURITY_CONTEXT out of"
-                    + " NFQUEUE_METADATA";
-        } else if (errno == Errno.EOPNOTSUPP) {
-            hint = what + ": this kernel does not know one of these flags; leave it out of NFQUEUE_METADATA";
-        } else {
-            hint = what;
-        }
+        String hint = errno == Errno.EOPNOTSUPP
+                ? what + ": this kernel does not know one of these flags; leave it out of NFQUEUE_METADATA"
+                : what;
         return Errors.newException("NFQNL_MSG_CONFIG", errno, hint);
     }
 
