@@ -74,6 +74,16 @@ public final class DivertChannelOption<T> extends ChannelOption<T> {
     public static final ChannelOption<Set<PacketMetadata.Extra>> NFQUEUE_METADATA = valueOf("DIVERT_NFQUEUE_METADATA");
 
     /**
+     * Linux: the network namespace whose queue the channel binds, by name as {@code ip netns}
+     * keeps them ({@code /var/run/netns/NAME}) or by path (such as {@code /proc/PID/ns/net});
+     * default null, the namespace of the event loop's thread. The channel's sockets are opened
+     * inside it by a short-lived thread; no thread of the program changes namespace. Packets
+     * injected with {@link DivertAddress#outbound()} are sent in that namespace too, and
+     * interface names and {@link DivertStats} kernel counters are that namespace's.
+     */
+    public static final ChannelOption<String> NETWORK_NAMESPACE = valueOf("DIVERT_NETWORK_NAMESPACE");
+
+    /**
      * FreeBSD kernels that have it (not 14.x): SO_REUSEPORT_LB, so that several channels bound
      * to one divert port share its packets (default false).
      */

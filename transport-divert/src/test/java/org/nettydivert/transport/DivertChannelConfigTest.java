@@ -36,7 +36,8 @@ class DivertChannelConfigTest {
             DivertChannelOption.NO_ENOBUFS,
             DivertChannelOption.VERDICT_TIMEOUT_MILLIS,
             DivertChannelOption.INJECT_MARK,
-            DivertChannelOption.NFQUEUE_METADATA);
+            DivertChannelOption.NFQUEUE_METADATA,
+            DivertChannelOption.NETWORK_NAMESPACE);
     private static final List<ChannelOption<?>> EVERYWHERE = List.of(
             DivertChannelOption.MAX_PACKET_SIZE,
             DivertChannelOption.BATCH_SIZE,

@@ -46,9 +46,26 @@ public final class InterfaceNames {
 
     private static final Interface NONE = new Interface(null, null);
 
+    /** The namespace the devices are in, when not the calling thread's; null otherwise. */
+    private final NetNamespace namespace;
+
     private final IntObjectMap<Interface> interfaces = new IntObjectHashMap<>();
     private final Map<String, InetAddress[]> byName = new HashMap<>();
     private long fetched = System.nanoTime() - CACHE_NANOS - 1;
+
+    /** The interfaces of the calling thread's network namespace. */
+    public InterfaceNames() {
+        this(null);
+    }
+
+    /**
+     * The interfaces of {@code namespace}, or of the calling thread's namespace if null. The JDK asks
+     * the namespace of the calling thread, so a lookup there runs on a thread that enters
+     * {@code namespace} (at most once a second per device, as the cache expires).
+     */
+    public InterfaceNames(NetNamespace namespace) {
+        this.namespace = namespace;
+    }
 
     /** Forgets everything after a second. */
     private void expire(long nanos) {
@@ -67,7 +84,7 @@ public final class InterfaceNames {
         expire(nanos);
         Interface iface = interfaces.get(index);
         if (iface == null) {
-            iface = fetch(index);
+            iface = namespace == null ? fetch(index) : inNamespace(() -> fetch(index), NONE);
             interfaces.put(index, iface);
         }
         return iface;
@@ -76,8 +93,18 @@ public final class InterfaceNames {
     /** An address of family IPv{@code version} of the interface named {@code name}, or null. */
     public synchronized InetAddress addressOf(String name, int version) {
         expire(System.nanoTime());
-        InetAddress[] both = byName.computeIfAbsent(name, InterfaceNames::addresses);
+        InetAddress[] both = byName.computeIfAbsent(
+                name, n -> namespace == null ? addresses(n) : inNamespace(() -> addresses(n), new InetAddress[2]));
         return both[version == 4 ? 0 : 1];
+    }
+
+    /** What {@code lookup} finds inside the namespace, or {@code otherwise} if it cannot be entered (closed). */
+    private <T> T inNamespace(java.util.concurrent.Callable<T> lookup, T otherwise) {
+        try {
+            return namespace.call(lookup);
+        } catch (java.io.IOException | RuntimeException e) {
+            return otherwise;
+        }
     }
 
     /** The first IPv4 and the first IPv6 address of the interface named {@code name}. */
