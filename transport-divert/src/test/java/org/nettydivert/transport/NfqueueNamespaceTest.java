@@ -149,10 +149,14 @@ class NfqueueNamespaceTest {
             }
             assertTrue(channel.stats().kernelQueueDrops() > 0, channel.stats().toString());
         } finally {
-            channel.eventLoop()
-                    .submit(() -> held.forEach(DivertPacket::release))
-                    .sync();
+            // Closed first: packets still in the socket's buffer may be read until then.
             channel.close().sync();
+            channel.eventLoop()
+                    .submit(() -> {
+                        held.forEach(DivertPacket::release);
+                        read.forEach(DivertPacket::release);
+                    })
+                    .sync();
         }
         assertEquals(before, ownNamespace(), "the test thread never changed namespace");
         assertEquals(List.of(before), loopNamespace, "the event loop never changed namespace");
