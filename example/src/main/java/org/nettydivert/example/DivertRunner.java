@@ -19,6 +19,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.PrintStream;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -26,7 +27,9 @@ import java.util.function.Supplier;
 import org.nettydivert.transport.Divert;
 import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertChannel;
+import org.nettydivert.transport.DivertChannelOption;
 import org.nettydivert.transport.DivertIoHandler;
+import org.nettydivert.transport.PacketMetadata;
 
 /**
  * Runs one pipeline on a divert port until the pipeline closes the channel or the process gets
@@ -49,6 +52,24 @@ final class DivertRunner {
             PrintStream out,
             PrintStream err,
             boolean debug) {
+        return run(command, port, Set.of(), handler, totals, started, out, err, debug);
+    }
+
+    /**
+     * As {@link #run(String, int, ChannelHandler, Supplier, Consumer, PrintStream, PrintStream,
+     * boolean)}, asking the kernel for the packet metadata {@code metadata} where there is such a
+     * thing (Linux; the BSDs have none and would refuse the option).
+     */
+    static int run(
+            String command,
+            int port,
+            Set<PacketMetadata.Extra> metadata,
+            ChannelHandler handler,
+            Supplier<String> totals,
+            Consumer<DivertChannel> started,
+            PrintStream out,
+            PrintStream err,
+            boolean debug) {
         if (!Divert.isAvailable()) {
             err.println(command + ": " + Divert.unavailabilityCause().getMessage());
             return 1;
@@ -56,7 +77,11 @@ final class DivertRunner {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, DivertIoHandler.newFactory());
         CountDownLatch reported = new CountDownLatch(1);
         try {
-            ChannelFuture bind = new Bootstrap()
+            Bootstrap bootstrap = new Bootstrap();
+            if (!metadata.isEmpty() && System.getProperty("os.name", "").startsWith("Linux")) {
+                bootstrap.option(DivertChannelOption.NFQUEUE_METADATA, metadata);
+            }
+            ChannelFuture bind = bootstrap
                     .group(group)
                     .channel(DivertChannel.class)
                     .handler(handler)

@@ -28,7 +28,9 @@ final class Help {
                         "\n",
                         "usage: dump --port N [--count K] [--hex] [--write FILE [--format pcap|pcapng]]",
                         "Prints each packet diverted to port N (direction, interface, src:sport -> dst:dport,",
-                        "protocol, length) and reinjects it unchanged. --hex adds the first 40 bytes in hex;",
+                        "protocol, length; on Linux also the hook, in and out devices, the owner as uid N gid N",
+                        "and the conntrack state as the kernel names it, such as IP_CT_NEW, where known)",
+                        "and reinjects it unchanged. --hex adds the first 40 bytes in hex;",
                         "--count exits after K packets. --write also saves each diverted datagram, as",
                         "tcpdump -w does: pcapng if FILE ends in .pcapng, classic pcap otherwise, unless",
                         "--format says; raw IP link type, readable by Wireshark, tcpdump and replay.");

@@ -36,6 +36,7 @@ import org.nettydivert.codec.ip.PcapTeeHandler;
 import org.nettydivert.codec.ip.PcapWriter;
 import org.nettydivert.transport.DivertChannel;
 import org.nettydivert.transport.DivertStats;
+import org.nettydivert.transport.PacketMetadata;
 
 /**
  * {@code java -jar netty-divert-example.jar COMMAND [options]}: the example divert programs.
@@ -124,6 +125,13 @@ public final class Main {
         }
     }
 
+    /**
+     * What dump asks the kernel to add to each packet: the owner, and the conntrack state where
+     * the kernel can give it (where it cannot, the channel says so once and goes on without).
+     */
+    private static final Set<PacketMetadata.Extra> DUMP_METADATA =
+            Set.of(PacketMetadata.Extra.OWNER, PacketMetadata.Extra.CONNTRACK);
+
     private static int dump(List<String> args, PrintStream out, PrintStream err, boolean debug)
             throws UsageException, IOException {
         Options o = Options.parse("dump", args, Set.of("port", "count", "write", "format"), Set.of("hex"));
@@ -140,6 +148,7 @@ public final class Main {
             return DivertRunner.run(
                     "dump",
                     port,
+                    DUMP_METADATA,
                     pipeline(new IpPacketCodec(), dump),
                     () -> "dump: " + dump.seen() + " packets",
                     channel -> {},
@@ -158,6 +167,7 @@ public final class Main {
             return DivertRunner.run(
                     "dump",
                     port,
+                    DUMP_METADATA,
                     pipeline(tee, new IpPacketCodec(), dump),
                     () -> {
                         // Flushed here, not only on close: on SIGTERM the JVM exits right after

@@ -16,6 +16,8 @@ package org.nettydivert.example;
 import org.nettydivert.codec.ip.IpPacket;
 import org.nettydivert.codec.ip.IpProtocol;
 import org.nettydivert.transport.DivertAddress;
+import org.nettydivert.transport.DivertPacket;
+import org.nettydivert.transport.PacketMetadata;
 
 /** The one-line description of a packet that {@code dump} prints, like the divert(4) sample programs. */
 final class PacketLine {
@@ -40,6 +42,36 @@ final class PacketLine {
             sb.append(']');
         }
         sb.append(" len ").append(packet.length());
+        DivertPacket diverted = packet.packet();
+        if (diverted.isTruncated()) {
+            sb.append(" (captured ").append(diverted.content().readableBytes()).append(')');
+        }
+        appendMetadata(sb, diverted.metadata());
         return sb.toString();
+    }
+
+    /**
+     * What the kernel said beyond the address, where it said it (Linux): the hook, both devices,
+     * the owner as {@code uid N gid N} and the conntrack state as the kernel names it. Nothing for
+     * packets without metadata (BSD, replayed captures), so those lines stay as they were.
+     */
+    private static void appendMetadata(StringBuilder sb, PacketMetadata metadata) {
+        if (metadata.hook() == null) {
+            return;
+        }
+        sb.append(' ').append(metadata.hook());
+        sb.append(" in ").append(device(metadata.inInterface(), metadata.inInterfaceIndex()));
+        sb.append(" out ").append(device(metadata.outInterface(), metadata.outInterfaceIndex()));
+        if (metadata.uid() >= 0) {
+            sb.append(" uid ").append(metadata.uid()).append(" gid ").append(metadata.gid());
+        }
+        if (metadata.conntrackState() != null) {
+            sb.append(' ').append(metadata.conntrackState().kernelName());
+        }
+    }
+
+    /** A device by name, by index if it is gone, or "-" for none. */
+    private static String device(String name, int index) {
+        return name != null ? name : index > 0 ? "#" + index : "-";
     }
 }

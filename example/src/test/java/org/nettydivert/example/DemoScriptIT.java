@@ -50,6 +50,8 @@ class DemoScriptIT {
         assertEquals(0, demo.exitValue(), output);
         assertTrue(output.contains("-> 127.0.0.1:7777 UDP len 38"), output);
         assertTrue(output.contains("-> 127.0.0.1:7777 TCP [S] len"), output);
+        // The metadata dump asks for: the hook, the devices and the owner (the demo runs as root).
+        assertTrue(output.contains("UDP len 38 LOCAL_OUT in - out lo uid 0 gid 0"), output);
         assertTrue(output.contains("traffic: TCP sent 'hello', received 'HELLO'"), output);
         assertTrue(output.matches("(?s).*dump: \\d+ packets.*"), output);
         String namespaces = new String(

@@ -46,6 +46,8 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
     private volatile int verdictTimeoutMillis = 5000;
     private volatile int injectMark = DEFAULT_INJECT_MARK;
     private volatile boolean reusePortLb;
+    private volatile Set<PacketMetadata.Extra> metadata = PacketMetadata.Extra.none();
+    private volatile String networkNamespace;
 
     private final DivertChannel channel;
     /** The backend-specific options that were set, checked against the backend at bind. */
@@ -64,6 +66,8 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
             DivertChannelOption.NO_ENOBUFS, Backend.NFQUEUE,
             DivertChannelOption.VERDICT_TIMEOUT_MILLIS, Backend.NFQUEUE,
             DivertChannelOption.INJECT_MARK, Backend.NFQUEUE,
+            DivertChannelOption.NFQUEUE_METADATA, Backend.NFQUEUE,
+            DivertChannelOption.NETWORK_NAMESPACE, Backend.NFQUEUE,
             DivertChannelOption.REUSEPORT_LB, Backend.FREEBSD);
 
     private enum Backend {
@@ -126,6 +130,8 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
                 DivertChannelOption.NO_ENOBUFS,
                 DivertChannelOption.VERDICT_TIMEOUT_MILLIS,
                 DivertChannelOption.INJECT_MARK,
+                DivertChannelOption.NFQUEUE_METADATA,
+                DivertChannelOption.NETWORK_NAMESPACE,
                 DivertChannelOption.REUSEPORT_LB);
     }
 
@@ -162,6 +168,12 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         if (option == DivertChannelOption.REUSEPORT_LB) {
             return (T) Boolean.valueOf(reusePortLb);
         }
+        if (option == DivertChannelOption.NFQUEUE_METADATA) {
+            return (T) metadata;
+        }
+        if (option == DivertChannelOption.NETWORK_NAMESPACE) {
+            return (T) networkNamespace;
+        }
         return super.getOption(option);
     }
 
@@ -188,6 +200,12 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
             setInjectMark((Integer) value);
         } else if (option == DivertChannelOption.REUSEPORT_LB) {
             setReusePortLb((Boolean) value);
+        } else if (option == DivertChannelOption.NFQUEUE_METADATA) {
+            @SuppressWarnings("unchecked")
+            Set<PacketMetadata.Extra> extras = (Set<PacketMetadata.Extra>) value;
+            setNfqueueMetadata(extras);
+        } else if (option == DivertChannelOption.NETWORK_NAMESPACE) {
+            setNetworkNamespace((String) value);
         } else {
             return super.setOption(option, value);
         }
@@ -297,6 +315,43 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
     public DivertChannelConfig setReusePortLb(boolean reusePortLb) {
         requested(DivertChannelOption.REUSEPORT_LB);
         this.reusePortLb = reusePortLb;
+        return this;
+    }
+
+    /** The metadata the kernel is asked to add to each packet (an unmodifiable set). */
+    public Set<PacketMetadata.Extra> getNfqueueMetadata() {
+        return metadata;
+    }
+
+    /**
+     * See {@link DivertChannelOption#NFQUEUE_METADATA}.
+     *
+     * @param metadata what the kernel is to add; empty for nothing beyond what it always sends
+     * @return this config
+     */
+    public DivertChannelConfig setNfqueueMetadata(Set<PacketMetadata.Extra> metadata) {
+        requested(DivertChannelOption.NFQUEUE_METADATA);
+        this.metadata = Set.copyOf(metadata);
+        return this;
+    }
+
+    /** The network namespace the channel binds in, or null for the event loop thread's. */
+    public String getNetworkNamespace() {
+        return networkNamespace;
+    }
+
+    /**
+     * See {@link DivertChannelOption#NETWORK_NAMESPACE}; takes effect at bind.
+     *
+     * @param networkNamespace a name under {@code /var/run/netns}, or a path
+     * @return this config
+     */
+    public DivertChannelConfig setNetworkNamespace(String networkNamespace) {
+        requested(DivertChannelOption.NETWORK_NAMESPACE);
+        if (networkNamespace != null && networkNamespace.isEmpty()) {
+            throw new IllegalArgumentException("NETWORK_NAMESPACE must name a namespace, not be empty");
+        }
+        this.networkNamespace = networkNamespace;
         return this;
     }
 

@@ -14,6 +14,7 @@
 package org.nettydivert.transport;
 
 import io.netty.channel.ChannelOption;
+import java.util.Set;
 
 /**
  * Options of a {@link DivertChannel}, beside Netty's own ({@link ChannelOption#SO_RCVBUF},
@@ -60,6 +61,27 @@ public final class DivertChannelOption<T> extends ChannelOption<T> {
      * {@code -m mark ! --mark 0x4456}. 0 sends them unmarked.
      */
     public static final ChannelOption<Integer> INJECT_MARK = valueOf("DIVERT_INJECT_MARK");
+
+    /**
+     * Linux: the packet metadata the kernel is to add to every packet beyond what it always sends
+     * (default none): {@link PacketMetadata.Extra#OWNER} for the owning socket's uid and gid,
+     * {@link PacketMetadata.Extra#CONNTRACK} for the connection tracking state (needs a kernel
+     * with {@code CONFIG_NETFILTER_NETLINK_GLUE_CT} and {@code nf_conntrack_netlink}; without,
+     * the channel binds anyway, logs one WARN and its packets carry no state),
+     * {@link PacketMetadata.Extra#SECURITY_CONTEXT} for the security label. Read them with
+     * {@link DivertPacket#metadata()}.
+     */
+    public static final ChannelOption<Set<PacketMetadata.Extra>> NFQUEUE_METADATA = valueOf("DIVERT_NFQUEUE_METADATA");
+
+    /**
+     * Linux: the network namespace whose queue the channel binds, by name as {@code ip netns}
+     * keeps them ({@code /var/run/netns/NAME}) or by path (such as {@code /proc/PID/ns/net});
+     * default null, the namespace of the event loop's thread. The channel's sockets are opened
+     * inside it by a short-lived thread; no thread of the program changes namespace. Packets
+     * injected with {@link DivertAddress#outbound()} are sent in that namespace too, and
+     * interface names and {@link DivertStats} kernel counters are that namespace's.
+     */
+    public static final ChannelOption<String> NETWORK_NAMESPACE = valueOf("DIVERT_NETWORK_NAMESPACE");
 
     /**
      * FreeBSD's SO_REUSEPORT_LB (default false). <b>Not supported</b>: a channel with it set

@@ -33,6 +33,8 @@ import io.netty.channel.DefaultAddressedEnvelope;
 public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, DivertAddress> {
     /** The packet's whole length in the kernel when the content holds only its first bytes, else 0. */
     private final int truncatedFrom;
+    /** What the kernel said about the packet beyond its address; never null. */
+    private final PacketMetadata metadata;
 
     /** A packet with {@code content} (an IP datagram) and {@code address}. */
     public DivertPacket(ByteBuf content, DivertAddress address) {
@@ -49,8 +51,33 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
      *     bytes, or 0 when it holds the whole packet
      */
     public DivertPacket(ByteBuf content, DivertAddress address, int truncatedFrom) {
+        this(content, address, truncatedFrom, PacketMetadata.NONE);
+    }
+
+    /**
+     * A packet as a backend reads it, with what the kernel said about it.
+     *
+     * @param content the IP datagram's bytes as read
+     * @param address where it came from
+     * @param truncatedFrom the whole packet's length when {@code content} holds only its first
+     *     bytes, or 0 when it holds the whole packet
+     * @param metadata the kernel's metadata of the packet, or {@link PacketMetadata#NONE}
+     */
+    public DivertPacket(ByteBuf content, DivertAddress address, int truncatedFrom, PacketMetadata metadata) {
         super(content, address, address);
         this.truncatedFrom = truncatedFrom;
+        this.metadata = metadata == null ? PacketMetadata.NONE : metadata;
+    }
+
+    /**
+     * What the kernel said about the packet when it was read: hook, devices, owner, connection
+     * tracking state and more on Linux; {@link PacketMetadata#NONE} on FreeBSD and OpenBSD and
+     * for packets made by the program. Kept by {@link #replace} and {@link #withAddress}.
+     *
+     * @return the metadata, never null
+     */
+    public PacketMetadata metadata() {
+        return metadata;
     }
 
     /**
@@ -80,12 +107,12 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
 
     /** A packet with other content and the same address; this packet's content is not released. */
     public DivertPacket replace(ByteBuf content) {
-        return new DivertPacket(content, address(), truncatedFrom);
+        return new DivertPacket(content, address(), truncatedFrom, metadata);
     }
 
     /** A packet with the same content and another address. */
     public DivertPacket withAddress(DivertAddress address) {
-        return new DivertPacket(content(), address, truncatedFrom);
+        return new DivertPacket(content(), address, truncatedFrom, metadata);
     }
 
     @Override

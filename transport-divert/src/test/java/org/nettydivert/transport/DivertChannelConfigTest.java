@@ -35,7 +35,9 @@ class DivertChannelConfigTest {
             DivertChannelOption.FAIL_OPEN,
             DivertChannelOption.NO_ENOBUFS,
             DivertChannelOption.VERDICT_TIMEOUT_MILLIS,
-            DivertChannelOption.INJECT_MARK);
+            DivertChannelOption.INJECT_MARK,
+            DivertChannelOption.NFQUEUE_METADATA,
+            DivertChannelOption.NETWORK_NAMESPACE);
     private static final List<ChannelOption<?>> EVERYWHERE = List.of(
             DivertChannelOption.MAX_PACKET_SIZE,
             DivertChannelOption.BATCH_SIZE,

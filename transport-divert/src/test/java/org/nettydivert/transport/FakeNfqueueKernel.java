@@ -70,6 +70,22 @@ final class FakeNfqueueKernel implements NfqueueIo {
 
         boolean withPayload = true;
         int skbInfo;
+        // Metadata, sent when set (not 0, null or -1), in the kernel's order of attributes.
+        int physInIndex;
+        int physOutIndex;
+        byte[] hwAddress;
+        long timestampSeconds = -1;
+        long timestampMicros;
+        int priority;
+        int vlanProto;
+        int vlanTci = -1;
+        long uid = -1;
+        long gid = -1;
+        int ctInfo = -1;
+        long ctId = -1;
+        int ctMark;
+        int ctStatus;
+        String secctx;
 
         Packet(long id, byte[] bytes) {
             this.id = id;
@@ -355,7 +371,8 @@ final class FakeNfqueueKernel implements NfqueueIo {
 
     /** The NFQNL_MSG_PACKET the kernel sends for {@code p}, as nfqnl_build_packet_message writes it. */
     static byte[] packetMessage(Packet p, int queue) {
-        ByteBuffer b = ByteBuffer.allocate(256 + p.copied).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(512 + p.copied + (p.secctx == null ? 0 : 4 * p.secctx.length()))
+                .order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0).putShort((short) PACKET_TYPE).putShort((short) 0).putInt(0).putInt(0);
         b.put((byte) 2).put((byte) 0).order(ByteOrder.BIG_ENDIAN).putShort((short) queue);
         // nfqnl_msg_packet_hdr: packet_id, hw_protocol (both big-endian), hook
@@ -370,8 +387,63 @@ final class FakeNfqueueKernel implements NfqueueIo {
         if (p.outIndex != 0) {
             attribute(b, 6, 4).putInt(p.outIndex);
         }
+        if (p.physInIndex != 0) {
+            attribute(b, 7, 4).putInt(p.physInIndex); // NFQA_IFINDEX_PHYSINDEV
+        }
+        if (p.physOutIndex != 0) {
+            attribute(b, 8, 4).putInt(p.physOutIndex); // NFQA_IFINDEX_PHYSOUTDEV
+        }
+        if (p.hwAddress != null) {
+            // nfqnl_msg_packet_hw: hw_addrlen (big-endian), _pad, hw_addr[8]
+            attribute(b, 9, 12).putShort((short) p.hwAddress.length).putShort((short) 0);
+            b.put(p.hwAddress).put(new byte[8 - p.hwAddress.length]);
+        }
+        if (p.timestampSeconds >= 0) {
+            attribute(b, 4, 16).putLong(p.timestampSeconds).putLong(p.timestampMicros); // NFQA_TIMESTAMP
+        }
+        if (p.priority != 0) {
+            attribute(b, 21, 4).putInt(p.priority); // NFQA_PRIORITY
+        }
+        if (p.vlanTci >= 0) {
+            // NFQA_VLAN, nested (the kernel sets NLA_F_NESTED): NFQA_VLAN_PROTO, NFQA_VLAN_TCI
+            attribute(b, 19 | 0x8000, 16);
+            attribute(b, 1, 2).putShort((short) p.vlanProto);
+            pad(b);
+            attribute(b, 2, 2).putShort((short) p.vlanTci);
+            pad(b);
+        }
+        if (p.ctId >= 0) {
+            // NFQA_CT, nested as ctnetlink dumps a conntrack: an original tuple first (skipped by
+            // the parser), then CTA_STATUS, CTA_MARK when not 0, CTA_ID.
+            int start = b.position();
+            attribute(b, 11 | 0x8000, 0);
+            attribute(b, 1 | 0x8000, 4); // CTA_TUPLE_ORIG, with one empty inner attribute
+            attribute(b, 1 | 0x8000, 0);
+            attribute(b, 3, 4).putInt(p.ctStatus); // CTA_STATUS
+            if (p.ctMark != 0) {
+                attribute(b, 8, 4).putInt(p.ctMark); // CTA_MARK
+            }
+            attribute(b, 12, 4).putInt((int) p.ctId); // CTA_ID
+            b.order(ByteOrder.LITTLE_ENDIAN).putShort(start, (short) (b.position() - start));
+            b.order(ByteOrder.BIG_ENDIAN);
+        }
+        if (p.ctInfo >= 0) {
+            attribute(b, 12, 4).putInt(p.ctInfo); // NFQA_CT_INFO
+        }
         if (p.skbInfo != 0) {
             attribute(b, 14, 4).putInt(p.skbInfo);
+        }
+        if (p.uid >= 0) {
+            attribute(b, 16, 4).putInt((int) p.uid); // NFQA_UID
+        }
+        if (p.gid >= 0) {
+            attribute(b, 17, 4).putInt((int) p.gid); // NFQA_GID
+        }
+        if (p.secctx != null) {
+            // NFQA_SECCTX: the label with its C string's NUL, as SELinux gives it
+            byte[] label = (p.secctx + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            attribute(b, 18, label.length).put(label);
+            pad(b);
         }
         if (p.copied < p.bytes.length) {
             attribute(b, 13, 4).putInt(p.bytes.length);

@@ -14,9 +14,12 @@
 package org.nettydivert.transport.nfqueue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.nettydivert.transport.DivertChannel;
 
 /**
@@ -38,14 +41,67 @@ public final class KernelQueueCounters {
     private static final int COLUMNS = 9;
 
     private final Path file;
+    /**
+     * The file opened inside a namespace that no thread of ours stays in (a channel bound with
+     * NETWORK_NAMESPACE): a proc/net file is of the namespace it was opened in, and reading it
+     * again from offset 0 gives the current values. Null for the path kind.
+     */
+    private final FileChannel opened;
+
     private final int queue;
     // The last values read: kept when the file cannot be read any more (the loop thread ended).
     private volatile long queueDrops;
     private volatile long socketDrops;
 
     private KernelQueueCounters(Path file, int queue) {
+        this(file, null, queue);
+    }
+
+    private KernelQueueCounters(Path file, FileChannel opened, int queue) {
         this.file = file;
+        this.opened = opened;
         this.queue = queue;
+    }
+
+    /**
+     * Counters of {@code queue} in the calling thread's network namespace, read from a file
+     * opened now and kept open until {@link #close}: for a thread that leaves the namespace or
+     * ends right after the bind (see {@code NetNamespace}).
+     */
+    public static KernelQueueCounters openedInCallingThread(int queue) {
+        Path file = Path.of("/proc/thread-self/net/netfilter/nfnetlink_queue");
+        try {
+            return new KernelQueueCounters(file, FileChannel.open(file, StandardOpenOption.READ), queue);
+        } catch (IOException | UnsupportedOperationException e) {
+            return new KernelQueueCounters(null, queue); // no procfs: the counters stay 0
+        }
+    }
+
+    /** Closes the file kept open, if any; the last values stay. */
+    public void close() {
+        if (opened != null) {
+            try {
+                opened.close();
+            } catch (IOException e) {
+                // Nothing more to read from it either way.
+            }
+        }
+    }
+
+    private String readOpened() throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(4096);
+        long position = 0;
+        while (true) {
+            int n = opened.read(buffer, position);
+            if (n <= 0) {
+                break;
+            }
+            position += n;
+            if (!buffer.hasRemaining()) {
+                buffer = ByteBuffer.allocate(buffer.capacity() * 2).put(buffer.flip());
+            }
+        }
+        return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
     }
 
     /** Counters of {@code queue} in the calling thread's network namespace; call it on the thread that binds it. */
@@ -69,7 +125,7 @@ public final class KernelQueueCounters {
         }
         String content;
         try {
-            content = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
+            content = opened != null ? readOpened() : new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             return;
         }

@@ -103,6 +103,39 @@ public final class LinuxAbi {
     public static final int NF_INET_LOCAL_OUT = 3;
     public static final int NF_INET_POST_ROUTING = 4;
 
+    // Packet metadata: the attributes a packet message may carry beside id, mark and payload,
+    // the flags that ask the kernel for some of them, and what the nested ones hold.
+    public static final int NFQA_TIMESTAMP = 4;
+    public static final int NFQA_IFINDEX_PHYSINDEV = 7;
+    public static final int NFQA_IFINDEX_PHYSOUTDEV = 8;
+    public static final int NFQA_HWADDR = 9;
+    public static final int NFQA_CT = 11;
+    public static final int NFQA_CT_INFO = 12;
+    public static final int NFQA_UID = 16;
+    public static final int NFQA_GID = 17;
+    public static final int NFQA_SECCTX = 18;
+    public static final int NFQA_VLAN = 19;
+    public static final int NFQA_PRIORITY = 21;
+    public static final int NFQA_VLAN_PROTO = 1;
+    public static final int NFQA_VLAN_TCI = 2;
+    public static final int NFQA_CFG_F_CONNTRACK = 2;
+    public static final int NFQA_CFG_F_UID_GID = 8;
+    public static final int NFQA_CFG_F_SECCTX = 0x10;
+    /** {@code struct nfqnl_msg_packet_hw}: hw_addrlen (big-endian), pad, hw_addr[8]. */
+    public static final int PACKET_HW_SIZE = 12;
+    /** {@code struct nfqnl_msg_packet_timestamp}: sec, usec (both 64-bit big-endian). */
+    public static final int PACKET_TIMESTAMP_SIZE = 16;
+    // Inside NFQA_CT (linux/netfilter/nfnetlink_conntrack.h), all 32-bit big-endian.
+    public static final int CTA_STATUS = 3;
+    public static final int CTA_MARK = 8;
+    public static final int CTA_ID = 12;
+    // enum ip_conntrack_info (linux/netfilter/nf_conntrack_common.h), the value of NFQA_CT_INFO.
+    public static final int IP_CT_ESTABLISHED = 0;
+    public static final int IP_CT_RELATED = 1;
+    public static final int IP_CT_NEW = 2;
+    public static final int IP_CT_ESTABLISHED_REPLY = 3;
+    public static final int IP_CT_RELATED_REPLY = 4;
+
     public static int align4(int length) {
         return (length + 3) & ~3;
     }

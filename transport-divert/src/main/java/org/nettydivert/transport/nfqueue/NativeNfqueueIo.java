@@ -17,11 +17,16 @@ import static org.nettydivert.transport.nfqueue.LinuxAbi.*;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
 import org.nettydivert.transport.DivertChannelConfig;
 import org.nettydivert.transport.DivertIoException;
+import org.nettydivert.transport.PacketMetadata;
 import org.nettydivert.transport.unix.Errno;
 import org.nettydivert.transport.unix.Errors;
 import org.nettydivert.transport.unix.Native;
@@ -32,6 +37,7 @@ import org.nettydivert.transport.unix.Native;
  * the kernel's refusals into messages that say what to do.
  */
 public final class NativeNfqueueIo implements NfqueueIo {
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(NativeNfqueueIo.class);
     private static final int MIN_SEND_BUFFER = 4 << 20;
 
     private final int fd;
@@ -74,6 +80,7 @@ public final class NativeNfqueueIo implements NfqueueIo {
                         Native.Posix.setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, scratch.memoryAddress(), 4));
             }
             configure(fd, queue, config);
+            configureMetadata(fd, queue, config.getNfqueueMetadata());
             return new NativeNfqueueIo(fd, sendBufferSize(fd, scratch));
         } catch (Throwable t) {
             Native.Posix.close(fd);
@@ -155,6 +162,118 @@ public final class NativeNfqueueIo implements NfqueueIo {
             request.release();
             reply.release();
         }
+    }
+
+    // ---- Packet metadata flags (UID_GID, CONNTRACK, SECCTX): a request of their own after the
+    // configuration, so that a kernel lacking what one needs refuses only it, with a message that
+    // says what to load, and so that the configuration above stays as it was without them.
+
+    private static int metadataFlags(Set<PacketMetadata.Extra> extras) {
+        int flags = 0;
+        for (PacketMetadata.Extra extra : extras) {
+            flags |= switch (extra) {
+                case OWNER -> NFQA_CFG_F_UID_GID;
+                case CONNTRACK -> NFQA_CFG_F_CONNTRACK;
+                case SECURITY_CONTEXT -> NFQA_CFG_F_SECCTX;
+            };
+        }
+        return flags;
+    }
+
+    /**
+     * Sets the metadata flags {@code extras} ask for, if any, and waits for the kernel's
+     * acknowledgement. A kernel without conntrack glue (CONFIG_NETFILTER_NETLINK_GLUE_CT,
+     * nf_conntrack_netlink) or without SECMARK refuses CONNTRACK or SECCTX with EOPNOTSUPP: the
+     * channel then goes on without that one, saying so once at WARN, so that a program that
+     * shows the state where there is one (like example dump) runs on every kernel; its packets
+     * read the state as unknown, as untracked ones do.
+     */
+    private static void configureMetadata(int fd, int queue, Set<PacketMetadata.Extra> extras) throws IOException {
+        Set<PacketMetadata.Extra> asked = extras.isEmpty() ? extras : EnumSet.copyOf(extras);
+        ByteBuf request = Unpooled.directBuffer(64);
+        ByteBuf reply = Unpooled.directBuffer(8192);
+        try {
+            // Asked for CONNTRACK while nf_conntrack_netlink is a module not yet loaded, the kernel
+            // loads it and answers EAGAIN for the caller to ask again (as libnetfilter_queue users do).
+            boolean loaded = false;
+            while (metadataFlags(asked) != 0) {
+                request.clear();
+                int start = NfqueueMessages.beginMessage(
+                        request, NfqueueMessages.CONFIG_TYPE, NLM_F_REQUEST | NLM_F_ACK, METADATA_SEQ, queue);
+                NfqueueMessages.putAttribute(request, NFQA_CFG_FLAGS, 4);
+                request.writeInt(metadataFlags(asked));
+                NfqueueMessages.putAttribute(request, NFQA_CFG_MASK, 4);
+                request.writeInt(metadataFlags(asked));
+                NfqueueMessages.endMessage(request, start);
+                int error = metadataRequest(fd, queue, request, reply);
+                if (error == 0) {
+                    return;
+                }
+                if (error == Errno.EAGAIN && !loaded) {
+                    loaded = true;
+                } else if (error == Errno.EOPNOTSUPP && asked.remove(PacketMetadata.Extra.CONNTRACK)) {
+                    logger.warn(
+                            "NFQUEUE {}: this kernel cannot add the conntrack state to queued packets (it lacks"
+                                    + " CONFIG_NETFILTER_NETLINK_GLUE_CT or nf_conntrack_netlink): packets come"
+                                    + " without it, PacketMetadata.conntrackState() is null",
+                            queue);
+                } else if (error == Errno.EOPNOTSUPP && asked.remove(PacketMetadata.Extra.SECURITY_CONTEXT)) {
+                    logger.warn(
+                            "NFQUEUE {}: this kernel cannot add security contexts to queued packets (it lacks"
+                                    + " CONFIG_NETWORK_SECMARK): PacketMetadata.securityContext() is null",
+                            queue);
+                } else {
+                    throw metadataError(error, queue, asked);
+                }
+            }
+        } finally {
+            request.release();
+            reply.release();
+        }
+    }
+
+    private static final int METADATA_SEQ = 100;
+
+    /** Sends {@code request} and returns the errno of its acknowledgement (0: applied). */
+    private static int metadataRequest(int fd, int queue, ByteBuf request, ByteBuf reply) throws IOException {
+        if (Native.Posix.sendto(fd, request.memoryAddress(), request.readableBytes(), 0, 0, 0) < 0) {
+            throw Errors.newException("sendto(NFQNL_MSG_CONFIG)");
+        }
+        while (true) {
+            long n = Native.Posix.recvfrom(fd, reply.memoryAddress(), reply.capacity(), 0, 0, 0);
+            if (n < 0) {
+                if (Native.errno() == Errno.EINTR) {
+                    continue;
+                }
+                throw Errors.newException("recvfrom(NFQNL_MSG_CONFIG)");
+            }
+            for (int m = 0; m + NLMSG_HDRLEN <= n; ) {
+                int length = reply.getIntLE(m);
+                if (length < NLMSG_HDRLEN) {
+                    break;
+                }
+                int type = reply.getUnsignedShortLE(m + 4);
+                if (type == NLMSG_ERROR && reply.getIntLE(m + NLMSG_HDRLEN + 4 + 8) == METADATA_SEQ) {
+                    return -reply.getIntLE(m + NLMSG_HDRLEN);
+                }
+                // Queued before the flags were set, a packet lacks the metadata asked for: queue it again.
+                if (type == NfqueueMessages.PACKET_TYPE) {
+                    long id = NfqueueMessages.packetId(reply, m, length);
+                    if (id >= 0) {
+                        sendBareVerdict(fd, queue, id, NF_REPEAT);
+                    }
+                }
+                m += align4(length);
+            }
+        }
+    }
+
+    private static DivertIoException metadataError(int errno, int queue, Set<PacketMetadata.Extra> extras) {
+        String what = "asking NFQUEUE " + queue + " for packet metadata " + extras;
+        String hint = errno == Errno.EOPNOTSUPP
+                ? what + ": this kernel does not know one of these flags; leave it out of NFQUEUE_METADATA"
+                : what;
+        return Errors.newException("NFQNL_MSG_CONFIG", errno, hint);
     }
 
     private static void sendBareVerdict(int fd, int queue, long id, int verdict) throws DivertIoException {

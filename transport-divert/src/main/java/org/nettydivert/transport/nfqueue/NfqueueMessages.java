@@ -169,6 +169,37 @@ public final class NfqueueMessages {
         /** The whole packet's length (NFQA_CAP_LEN), sent only when the payload was cut short; else 0. */
         public int capLength;
 
+        // Metadata (see org.nettydivert.transport.PacketMetadata): absent reads 0 or -1, as named.
+        public int physInIndex;
+        public int physOutIndex;
+        /** NFQA_HWADDR's length (0: none) and its bytes, the first in the high byte. */
+        public int hwAddressLength;
+
+        public long hwAddress;
+        /** NFQA_TIMESTAMP in microseconds since the epoch, or -1. */
+        public long timestampMicros;
+
+        public int priority;
+        /** NFQA_VLAN_TCI, or -1 without NFQA_VLAN. */
+        public int vlanTci;
+
+        public int vlanProto;
+        /** NFQA_UID and NFQA_GID as unsigned values, or -1. */
+        public long uid;
+
+        public long gid;
+        /** NFQA_CT_INFO, or -1. */
+        public int ctInfo;
+        /** CTA_ID inside NFQA_CT (unsigned), or -1. */
+        public long ctId;
+
+        public int ctMark;
+        public int ctStatus;
+        /** Where NFQA_SECCTX's bytes are in the buffer, or -1, and how many. */
+        public int secctx;
+
+        public int secctxLength;
+
         /** Reads the packet message of {@code length} bytes at {@code m} of {@code buf}. */
         public void parse(ByteBuf buf, int m, int length) {
             id = -1;
@@ -180,6 +211,22 @@ public final class NfqueueMessages {
             payloadLength = 0;
             skbInfo = 0;
             capLength = 0;
+            physInIndex = 0;
+            physOutIndex = 0;
+            hwAddressLength = 0;
+            hwAddress = 0;
+            timestampMicros = -1;
+            priority = 0;
+            vlanTci = -1;
+            vlanProto = 0;
+            uid = -1;
+            gid = -1;
+            ctInfo = -1;
+            ctId = -1;
+            ctMark = 0;
+            ctStatus = 0;
+            secctx = -1;
+            secctxLength = 0;
             int end = m + length;
             for (int a = m + NLMSG_HDRLEN + NFGENMSG_SIZE; a + NLA_HDRLEN <= end; ) {
                 int attrLength = buf.getUnsignedShortLE(a);
@@ -212,7 +259,89 @@ public final class NfqueueMessages {
                         skbInfo = buf.getInt(data);
                         break;
                     default:
+                        metadata(buf, buf.getUnsignedShortLE(a + 2) & NLA_TYPE_MASK, data, attrLength - NLA_HDRLEN);
                         break;
+                }
+                a += align4(attrLength);
+            }
+        }
+
+        /** Reads one metadata attribute of {@code type} with {@code size} bytes at {@code data}. */
+        private void metadata(ByteBuf buf, int type, int data, int size) {
+            switch (type) {
+                case NFQA_IFINDEX_PHYSINDEV:
+                    physInIndex = size >= 4 ? buf.getInt(data) : 0;
+                    break;
+                case NFQA_IFINDEX_PHYSOUTDEV:
+                    physOutIndex = size >= 4 ? buf.getInt(data) : 0;
+                    break;
+                case NFQA_HWADDR:
+                    if (size >= PACKET_HW_SIZE) {
+                        hwAddressLength = Math.min(buf.getUnsignedShort(data), 8);
+                        hwAddress = buf.getLong(data + 4);
+                    }
+                    break;
+                case NFQA_TIMESTAMP:
+                    if (size >= PACKET_TIMESTAMP_SIZE) {
+                        timestampMicros = buf.getLong(data) * 1_000_000 + buf.getLong(data + 8);
+                    }
+                    break;
+                case NFQA_PRIORITY:
+                    priority = size >= 4 ? buf.getInt(data) : 0;
+                    break;
+                case NFQA_UID:
+                    uid = size >= 4 ? buf.getUnsignedInt(data) : -1;
+                    break;
+                case NFQA_GID:
+                    gid = size >= 4 ? buf.getUnsignedInt(data) : -1;
+                    break;
+                case NFQA_CT_INFO:
+                    ctInfo = size >= 4 ? buf.getInt(data) : -1;
+                    break;
+                case NFQA_SECCTX:
+                    secctx = data;
+                    // The kernel counts the C string's terminating NUL (SELinux does); it is no part of the label.
+                    while (size > 0 && buf.getByte(data + size - 1) == 0) {
+                        size--;
+                    }
+                    secctxLength = size;
+                    break;
+                case NFQA_VLAN:
+                case NFQA_CT:
+                    nested(buf, type, data, data + size);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        /** Reads the attributes nested in NFQA_VLAN or NFQA_CT, from {@code a} up to {@code end}. */
+        private void nested(ByteBuf buf, int outer, int a, int end) {
+            if (outer == NFQA_VLAN) {
+                vlanTci = 0; // present, even if its parts were not
+            }
+            while (a + NLA_HDRLEN <= end) {
+                int attrLength = buf.getUnsignedShortLE(a);
+                if (attrLength < NLA_HDRLEN || a + attrLength > end) {
+                    break;
+                }
+                int type = buf.getUnsignedShortLE(a + 2) & NLA_TYPE_MASK;
+                int data = a + NLA_HDRLEN;
+                int size = attrLength - NLA_HDRLEN;
+                if (outer == NFQA_VLAN) {
+                    if (type == NFQA_VLAN_TCI && size >= 2) {
+                        vlanTci = buf.getUnsignedShort(data);
+                    } else if (type == NFQA_VLAN_PROTO && size >= 2) {
+                        vlanProto = buf.getUnsignedShort(data);
+                    }
+                } else if (size >= 4) {
+                    if (type == CTA_ID) {
+                        ctId = buf.getUnsignedInt(data);
+                    } else if (type == CTA_MARK) {
+                        ctMark = buf.getInt(data);
+                    } else if (type == CTA_STATUS) {
+                        ctStatus = buf.getInt(data);
+                    }
                 }
                 a += align4(attrLength);
             }

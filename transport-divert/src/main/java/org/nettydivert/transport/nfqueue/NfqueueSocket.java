@@ -31,6 +31,7 @@ import org.nettydivert.transport.unix.InterfaceNames;
 import org.nettydivert.transport.unix.IpPackets;
 import org.nettydivert.transport.unix.MsgArray;
 import org.nettydivert.transport.unix.MsgLayout;
+import org.nettydivert.transport.unix.NetNamespace;
 
 /**
  * Linux: a DivertChannel bound to an NFQUEUE queue, speaking nfnetlink_queue directly over a
@@ -63,7 +64,7 @@ public final class NfqueueSocket extends DivertSocket {
     private final NfqueueIo io;
     private final RawInjector injector;
     private final VerdictEngine engine;
-    private final InterfaceNames interfaces = new InterfaceNames();
+    private final InterfaceNames interfaces;
     private final NfqueueMessages.PacketView view = new NfqueueMessages.PacketView();
     private final int[] fds;
     private final int slotSize;
@@ -71,13 +72,29 @@ public final class NfqueueSocket extends DivertSocket {
     private final ByteBuf[] slots;
     private final MsgArray receive;
     private final KernelQueueCounters kernelCounters;
+    /** The network namespace the sockets were opened in (NETWORK_NAMESPACE), or null. */
+    private final NetNamespace namespace;
+
     private volatile boolean closed;
     private long overflows;
     private long packetsTruncated;
 
     /** The socket of {@code channel} for queue {@code queue}, over {@code io} and {@code injector}, which it now owns. */
     public NfqueueSocket(SocketContext channel, int queue, NfqueueIo io, RawInjector injector) {
+        this(channel, queue, io, injector, KernelQueueCounters.ofCallingThread(queue), null);
+    }
+
+    private NfqueueSocket(
+            SocketContext channel,
+            int queue,
+            NfqueueIo io,
+            RawInjector injector,
+            KernelQueueCounters kernelCounters,
+            NetNamespace namespace) {
         this.channel = channel;
+        this.kernelCounters = kernelCounters;
+        this.namespace = namespace;
+        this.interfaces = new InterfaceNames(namespace);
         this.queue = queue;
         this.io = io;
         this.injector = injector;
@@ -90,11 +107,14 @@ public final class NfqueueSocket extends DivertSocket {
         batchSize = config.getBatchSize();
         slots = new ByteBuf[batchSize];
         receive = new MsgArray(MsgLayout.LINUX, batchSize, batchSize);
-        kernelCounters = KernelQueueCounters.ofCallingThread(queue);
         engine = new VerdictEngine(queue, config, io, injector, channel::eventLoop, channel::flushPendingVerdictsSoon);
     }
 
     public static NfqueueSocket open(SocketContext channel, DivertAddress address) throws IOException {
+        String namespaceName = channel.config().getNetworkNamespace();
+        if (namespaceName != null) {
+            return openInNamespace(channel, address.port(), namespaceName);
+        }
         int queue = address.port();
         NativeNfqueueIo io = NativeNfqueueIo.open(queue, channel.config());
         // Reading and reinjecting work without raw sockets; injecting new packets will say why not.
@@ -104,6 +124,43 @@ public final class NfqueueSocket extends DivertSocket {
         } catch (Throwable t) {
             injector.close();
             io.close(io.netlinkFd());
+            throw t;
+        }
+    }
+
+    /**
+     * Opens the netlink and raw sockets inside network namespace {@code name}, on a short-lived
+     * thread that enters it (sockets stay in the namespace they were made in), and the kernel's
+     * counters file there too: the event loop stays where it is.
+     */
+    private static NfqueueSocket openInNamespace(SocketContext channel, int queue, String name) throws IOException {
+        NetNamespace namespace = NetNamespace.open(name);
+        Object[] opened;
+        try {
+            opened = namespace.call(() -> {
+                NativeNfqueueIo io = NativeNfqueueIo.open(queue, channel.config());
+                try {
+                    RawInjector injector = RawInjector.open(io, channel.config().getInjectMark());
+                    return new Object[] {io, injector, KernelQueueCounters.openedInCallingThread(queue)};
+                } catch (Throwable t) {
+                    io.close(io.netlinkFd());
+                    throw t;
+                }
+            });
+        } catch (Throwable t) {
+            namespace.close();
+            throw t;
+        }
+        NativeNfqueueIo io = (NativeNfqueueIo) opened[0];
+        RawInjector injector = (RawInjector) opened[1];
+        KernelQueueCounters counters = (KernelQueueCounters) opened[2];
+        try {
+            return new NfqueueSocket(channel, queue, io, injector, counters, namespace);
+        } catch (Throwable t) {
+            injector.close();
+            io.close(io.netlinkFd());
+            counters.close();
+            namespace.close();
             throw t;
         }
     }
@@ -223,15 +280,19 @@ public final class NfqueueSocket extends DivertSocket {
         if (truncatedFrom > 0) {
             truncated(id, p.payloadLength, p.capLength);
         }
+        NfqueueMetadata metadata = new NfqueueMetadata(p, slot, interfaces);
         if (p.payloadLength > COPY_LIMIT) {
             return new DivertPacket(
-                    new VerdictBuf(engine, id, p.mark, slot, p.payload, p.payloadLength), address, truncatedFrom);
+                    new VerdictBuf(engine, id, p.mark, slot, p.payload, p.payloadLength),
+                    address,
+                    truncatedFrom,
+                    metadata);
         }
         ByteBuf copy = allocator.directBuffer(p.payloadLength, p.payloadLength);
         try {
             copy.writeBytes(slot, p.payload, p.payloadLength);
             return new DivertPacket(
-                    new VerdictBuf(engine, id, p.mark, copy, 0, p.payloadLength), address, truncatedFrom);
+                    new VerdictBuf(engine, id, p.mark, copy, 0, p.payloadLength), address, truncatedFrom, metadata);
         } finally {
             copy.release(); // the VerdictBuf holds it now
         }
@@ -314,6 +375,10 @@ public final class NfqueueSocket extends DivertSocket {
         closed = true;
         engine.close();
         kernelCounters.refresh(); // the last values: the queue's line goes with the socket
+        kernelCounters.close();
+        if (namespace != null) {
+            namespace.close();
+        }
         // Closing the netlink socket unbinds the queue; the kernel drops what it still holds.
         io.close(io.netlinkFd());
         injector.close();

@@ -27,7 +27,8 @@ import java.util.Map;
  * The interfaces as the backends need them, cached for a second (interfaces come and go and get
  * renamed): by index, for the name and address of the device NFQUEUE names by index; by name,
  * for an address of the family a packet needs (OpenBSD takes an inbound packet's interface by
- * address only). Event loop thread only.
+ * address only). Synchronized: the event loop asks for every packet, and a packet's metadata
+ * names its devices when asked, on whatever thread reads it.
  */
 public final class InterfaceNames {
     private static final long CACHE_NANOS = 1_000_000_000L;
@@ -45,9 +46,26 @@ public final class InterfaceNames {
 
     private static final Interface NONE = new Interface(null, null);
 
+    /** The namespace the devices are in, when not the calling thread's; null otherwise. */
+    private final NetNamespace namespace;
+
     private final IntObjectMap<Interface> interfaces = new IntObjectHashMap<>();
     private final Map<String, InetAddress[]> byName = new HashMap<>();
     private long fetched = System.nanoTime() - CACHE_NANOS - 1;
+
+    /** The interfaces of the calling thread's network namespace. */
+    public InterfaceNames() {
+        this(null);
+    }
+
+    /**
+     * The interfaces of {@code namespace}, or of the calling thread's namespace if null. The JDK asks
+     * the namespace of the calling thread, so a lookup there runs on a thread that enters
+     * {@code namespace} (at most once a second per device, as the cache expires).
+     */
+    public InterfaceNames(NetNamespace namespace) {
+        this.namespace = namespace;
+    }
 
     /** Forgets everything after a second. */
     private void expire(long nanos) {
@@ -59,24 +77,34 @@ public final class InterfaceNames {
     }
 
     /** The interface with index {@code index} at {@code nanos}, or null for index 0 (none). */
-    public Interface lookup(int index, long nanos) {
+    public synchronized Interface lookup(int index, long nanos) {
         if (index <= 0) {
             return null;
         }
         expire(nanos);
         Interface iface = interfaces.get(index);
         if (iface == null) {
-            iface = fetch(index);
+            iface = namespace == null ? fetch(index) : inNamespace(() -> fetch(index), NONE);
             interfaces.put(index, iface);
         }
         return iface;
     }
 
     /** An address of family IPv{@code version} of the interface named {@code name}, or null. */
-    public InetAddress addressOf(String name, int version) {
+    public synchronized InetAddress addressOf(String name, int version) {
         expire(System.nanoTime());
-        InetAddress[] both = byName.computeIfAbsent(name, InterfaceNames::addresses);
+        InetAddress[] both = byName.computeIfAbsent(
+                name, n -> namespace == null ? addresses(n) : inNamespace(() -> addresses(n), new InetAddress[2]));
         return both[version == 4 ? 0 : 1];
+    }
+
+    /** What {@code lookup} finds inside the namespace, or {@code otherwise} if it cannot be entered (closed). */
+    private <T> T inNamespace(java.util.concurrent.Callable<T> lookup, T otherwise) {
+        try {
+            return namespace.call(lookup);
+        } catch (java.io.IOException | RuntimeException e) {
+            return otherwise;
+        }
     }
 
     /** The first IPv4 and the first IPv6 address of the interface named {@code name}. */

@@ -100,6 +100,11 @@ public final class Native {
         public static native int epoll_wait(int epfd, long events, int maxEvents, int timeoutMillis);
 
         public static native int eventfd(int initialValue, int flags);
+
+        /** Only to open a network namespace file ({@link NetNamespace}). */
+        public static native int open(String path, int flags);
+
+        public static native int setns(int fd, int nstype);
     }
 
     /** FreeBSD, OpenBSD, macOS. */

@@ -45,6 +45,8 @@ class LinuxAbiTest {
             "linux/netfilter.h",
             "linux/netfilter/nfnetlink.h",
             "linux/netfilter/nfnetlink_queue.h",
+            "linux/netfilter/nfnetlink_conntrack.h",
+            "linux/netfilter/nf_conntrack_common.h",
             "sys/epoll.h",
             "sys/eventfd.h",
             "errno.h");
@@ -124,6 +126,39 @@ class LinuxAbiTest {
             "NF_INET_LOCAL_OUT", "NF_INET_LOCAL_OUT",
             "NF_INET_POST_ROUTING", "NF_INET_POST_ROUTING");
 
+    private static final Map<String, String> METADATA = ordered(
+            "NFQA_TIMESTAMP", "NFQA_TIMESTAMP",
+            "NFQA_IFINDEX_PHYSINDEV", "NFQA_IFINDEX_PHYSINDEV",
+            "NFQA_IFINDEX_PHYSOUTDEV", "NFQA_IFINDEX_PHYSOUTDEV",
+            "NFQA_HWADDR", "NFQA_HWADDR",
+            "NFQA_CT", "NFQA_CT",
+            "NFQA_CT_INFO", "NFQA_CT_INFO",
+            "NFQA_UID", "NFQA_UID",
+            "NFQA_GID", "NFQA_GID",
+            "NFQA_SECCTX", "NFQA_SECCTX",
+            "NFQA_VLAN", "NFQA_VLAN",
+            "NFQA_PRIORITY", "NFQA_PRIORITY",
+            "NFQA_VLAN_PROTO", "NFQA_VLAN_PROTO",
+            "NFQA_VLAN_TCI", "NFQA_VLAN_TCI",
+            "NFQA_CFG_F_CONNTRACK", "NFQA_CFG_F_CONNTRACK",
+            "NFQA_CFG_F_UID_GID", "NFQA_CFG_F_UID_GID",
+            "NFQA_CFG_F_SECCTX", "NFQA_CFG_F_SECCTX",
+            "PACKET_HW_SIZE", "sizeof(struct nfqnl_msg_packet_hw)",
+            "PACKET_TIMESTAMP_SIZE", "sizeof(struct nfqnl_msg_packet_timestamp)",
+            "CTA_STATUS", "CTA_STATUS",
+            "CTA_MARK", "CTA_MARK",
+            "CTA_ID", "CTA_ID",
+            "IP_CT_ESTABLISHED", "IP_CT_ESTABLISHED",
+            "IP_CT_RELATED", "IP_CT_RELATED",
+            "IP_CT_NEW", "IP_CT_NEW",
+            "IP_CT_ESTABLISHED_REPLY", "IP_CT_ESTABLISHED_REPLY",
+            "IP_CT_RELATED_REPLY", "IP_CT_RELATED_REPLY");
+
+    @Test
+    void packetMetadataConstantsAndStructSizesMatchTheHeaders() {
+        assertMatches(LinuxAbi.class, METADATA);
+    }
+
     @Test
     void socketConstantsMatchTheHeaders() {
         assertMatches(LinuxAbi.class, SOCKETS);
@@ -177,6 +212,7 @@ class LinuxAbiTest {
         checked.addAll(NETLINK.keySet());
         checked.addAll(NFQUEUE.keySet());
         checked.addAll(NETFILTER.keySet());
+        checked.addAll(METADATA.keySet());
 
         assertEquals(new TreeSet<>(intConstants(LinuxAbi.class).keySet()), checked);
     }
@@ -222,7 +258,11 @@ class LinuxAbiTest {
                 "_pad 1", "offsetof(struct nfqnl_msg_config_cmd, _pad)",
                 "pf 2", "offsetof(struct nfqnl_msg_config_cmd, pf)",
                 "copy_range 0", "offsetof(struct nfqnl_msg_config_params, copy_range)",
-                "copy_mode 4", "offsetof(struct nfqnl_msg_config_params, copy_mode)");
+                "copy_mode 4", "offsetof(struct nfqnl_msg_config_params, copy_mode)",
+                "hw_addrlen 0", "offsetof(struct nfqnl_msg_packet_hw, hw_addrlen)",
+                "hw_addr 4", "offsetof(struct nfqnl_msg_packet_hw, hw_addr)",
+                "sec 0", "offsetof(struct nfqnl_msg_packet_timestamp, sec)",
+                "usec 8", "offsetof(struct nfqnl_msg_packet_timestamp, usec)");
 
         Map<String, Long> actual = CHeaders.evaluate(HEADERS, offsets);
 

@@ -1,0 +1,213 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.transport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nettydivert.transport.FakeNfqueueBed.udp4;
+
+import io.netty.buffer.Unpooled;
+import java.net.NetworkInterface;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link PacketMetadata} as the NFQUEUE parser reads it from the packet messages of {@link
+ * FakeNfqueueKernel}, whose encoder writes every metadata attribute (nested ones included) as
+ * nfnetlink_queue does. No root needed.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class NfqueueMetadataFakeKernelTest {
+    private final FakeNfqueueBed bed = new FakeNfqueueBed();
+
+    @AfterEach
+    void tearDown() {
+        try {
+            assertEquals(List.of(), bed.kernel.refused(), "no packet got a second verdict");
+        } finally {
+            bed.close();
+        }
+    }
+
+    private PacketMetadata readOne(FakeNfqueueKernel.Packet queued) throws Exception {
+        DivertPacket p = bed.take(1).get(0);
+        try {
+            return p.metadata();
+        } finally {
+            p.release();
+        }
+    }
+
+    @Test
+    void aPacketWithoutMetadataAttributesReadsAbsentEverywhere() throws Exception {
+        bed.bind();
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10));
+        q.hook = 3;
+        PacketMetadata m = readOne(q);
+        assertEquals(PacketMetadata.Hook.LOCAL_OUT, m.hook());
+        assertEquals(0, m.inInterfaceIndex());
+        assertEquals(0, m.outInterfaceIndex());
+        assertNull(m.inInterface());
+        assertNull(m.outInterface());
+        assertEquals(0, m.physInInterfaceIndex());
+        assertEquals(0, m.physOutInterfaceIndex());
+        assertNull(m.hardwareAddress());
+        assertFalse(m.hasTimestamp());
+        assertEquals(-1, m.timestampMicros());
+        assertNull(m.timestamp());
+        assertEquals(0, m.priority());
+        assertEquals(-1, m.vlanTci());
+        assertEquals(-1, m.vlanId());
+        assertEquals(0, m.vlanProtocol());
+        assertEquals(-1, m.uid());
+        assertEquals(-1, m.gid());
+        assertNull(m.conntrackState());
+        assertEquals(-1, m.conntrackId());
+        assertEquals(0, m.conntrackMark());
+        assertEquals(0, m.conntrackStatus());
+        assertNull(m.securityContext());
+    }
+
+    @Test
+    void everyHookIsNamed() throws Exception {
+        bed.bind();
+        for (int hook = 0; hook < 5; hook++) {
+            bed.kernel.queue(udp4(hook, 10)).hook = hook;
+        }
+        List<DivertPacket> packets = bed.take(5);
+        for (int hook = 0; hook < 5; hook++) {
+            assertEquals(
+                    PacketMetadata.Hook.values()[hook],
+                    packets.get(hook).metadata().hook());
+            packets.get(hook).release();
+        }
+    }
+
+    @Test
+    void bothDevicesAreReadAndNamedWhenAsked() throws Exception {
+        bed.bind();
+        int lo = NetworkInterface.getByName("lo").getIndex();
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10));
+        q.hook = 2; // FORWARD: both devices
+        q.inIndex = lo;
+        q.outIndex = 999_999; // no such device
+        q.physInIndex = 7;
+        q.physOutIndex = 8;
+        PacketMetadata m = readOne(q);
+        assertEquals(PacketMetadata.Hook.FORWARD, m.hook());
+        assertEquals(lo, m.inInterfaceIndex());
+        assertEquals("lo", m.inInterface());
+        assertEquals(999_999, m.outInterfaceIndex());
+        assertNull(m.outInterface());
+        assertEquals(7, m.physInInterfaceIndex());
+        assertEquals(8, m.physOutInterfaceIndex());
+    }
+
+    @Test
+    void hardwareAddressTimestampPriorityAndVlan() throws Exception {
+        bed.bind();
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10));
+        q.hwAddress = new byte[] {2, 0, 0, (byte) 0xAB, (byte) 0xCD, (byte) 0xEF};
+        q.timestampSeconds = 1_700_000_000L;
+        q.timestampMicros = 123_456;
+        q.priority = 6;
+        q.vlanProto = 0x8100;
+        q.vlanTci = 0x6000 | 42; // priority 3, VLAN 42
+        PacketMetadata m = readOne(q);
+        assertArrayEquals(new byte[] {2, 0, 0, (byte) 0xAB, (byte) 0xCD, (byte) 0xEF}, m.hardwareAddress());
+        assertTrue(m.hasTimestamp());
+        assertEquals(1_700_000_000_123_456L, m.timestampMicros());
+        assertEquals(Instant.ofEpochSecond(1_700_000_000L, 123_456_000), m.timestamp());
+        assertEquals(6, m.priority());
+        assertEquals(0x6000 | 42, m.vlanTci());
+        assertEquals(42, m.vlanId());
+        assertEquals(0x8100, m.vlanProtocol());
+    }
+
+    @Test
+    void ownerConntrackAndSecurityContext() throws Exception {
+        bed.bind();
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10));
+        q.uid = 65534;
+        q.gid = 4_000_000_000L; // an unsigned 32-bit id above Integer.MAX_VALUE
+        q.ctInfo = 2;
+        q.ctId = 0xF000_0001L;
+        q.ctMark = 0x77;
+        q.ctStatus = 0x188; // IPS_CONFIRMED | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE
+        q.secctx = "system_u:object_r:unlabeled_t:s0";
+        PacketMetadata m = readOne(q);
+        assertEquals(65534, m.uid());
+        assertEquals(4_000_000_000L, m.gid());
+        assertEquals(PacketMetadata.ConntrackState.NEW, m.conntrackState());
+        assertEquals("IP_CT_NEW", m.conntrackState().kernelName());
+        assertEquals(0xF000_0001L, m.conntrackId());
+        assertEquals(0x77, m.conntrackMark());
+        assertEquals(0x188, m.conntrackStatus());
+        assertEquals("system_u:object_r:unlabeled_t:s0", m.securityContext());
+    }
+
+    @Test
+    void everyConntrackStateHasTheKernelsNumber() throws Exception {
+        bed.bind();
+        for (int info = 0; info < 5; info++) {
+            FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(info, 10));
+            q.ctInfo = info;
+            q.ctId = info + 1;
+        }
+        List<DivertPacket> packets = bed.take(5);
+        String[] names = {
+            "IP_CT_ESTABLISHED", "IP_CT_RELATED", "IP_CT_NEW", "IP_CT_ESTABLISHED_REPLY", "IP_CT_RELATED_REPLY"
+        };
+        for (int info = 0; info < 5; info++) {
+            PacketMetadata.ConntrackState state = packets.get(info).metadata().conntrackState();
+            assertEquals(names[info], state.kernelName());
+            assertEquals(info, state.value());
+            assertEquals(info + 1, packets.get(info).metadata().conntrackId());
+            packets.get(info).release();
+        }
+    }
+
+    @Test
+    void metadataStaysWithThePacketThroughReplaceAndWithAddress() throws Exception {
+        bed.bind();
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10));
+        q.uid = 1000;
+        q.gid = 1000;
+        DivertPacket p = bed.take(1).get(0);
+        try {
+            PacketMetadata m = p.metadata();
+            assertSame(m, p.withAddress(p.address()).metadata());
+            DivertPacket replaced = p.replace(Unpooled.EMPTY_BUFFER);
+            assertSame(m, replaced.metadata());
+        } finally {
+            p.release();
+        }
+    }
+
+    @Test
+    void aPacketMadeByTheProgramHasNone() {
+        DivertPacket p = new DivertPacket(Unpooled.EMPTY_BUFFER, DivertAddress.outbound());
+        assertSame(PacketMetadata.NONE, p.metadata());
+        assertNull(p.metadata().hook());
+        assertEquals(-1, p.metadata().uid());
+    }
+}
