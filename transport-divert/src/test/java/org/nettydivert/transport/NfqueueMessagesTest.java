@@ -152,12 +152,30 @@ class NfqueueMessagesTest {
         int start = NfqueueMessages.putAcceptHeaders(buf, QUEUE, 7, true, 0x11, 13);
         assertEquals(0, start);
         int headers = buf.readableBytes();
-        assertEquals(NfqueueMessages.VERDICT_HEADER, headers);
+        assertEquals(NfqueueMessages.VERDICT_HEADER - 12, headers, "all but the connmark");
         assertEquals(headers + 16, buf.getIntLE(0), "13 payload bytes padded to 16");
         assertEquals(LinuxAbi.NFQA_MARK, buf.getUnsignedShortLE(34));
         assertEquals(0x11, buf.getInt(36));
         assertEquals(4 + 13, buf.getUnsignedShortLE(40), "the attribute length leaves the padding out");
         assertEquals(LinuxAbi.NFQA_PAYLOAD, buf.getUnsignedShortLE(42));
+    }
+
+    @Test
+    void aVerdictWithEverythingFillsTheLargestHeaderWithTheConnmarkNestedBeforeThePayload() {
+        int start =
+                NfqueueMessages.putVerdictHeaders(buf, QUEUE, 7, LinuxAbi.nfQueueNr(9), true, 0x11, 0xFFFF_FFFEL, 13);
+        assertEquals(0, start);
+        assertEquals(NfqueueMessages.VERDICT_HEADER, buf.readableBytes());
+        assertEquals(NfqueueMessages.VERDICT_HEADER + 16, buf.getIntLE(0));
+        assertEquals(9 << 16 | 3, buf.getInt(24), "NF_QUEUE_NR(9)");
+        assertEquals(LinuxAbi.NFQA_MARK, buf.getUnsignedShortLE(34));
+        assertEquals(4 + 8, buf.getUnsignedShortLE(40), "NFQA_CT holds one 8-byte attribute");
+        assertEquals(LinuxAbi.NFQA_CT | LinuxAbi.NLA_F_NESTED, buf.getUnsignedShortLE(42));
+        assertEquals(8, buf.getUnsignedShortLE(44));
+        assertEquals(LinuxAbi.CTA_MARK, buf.getUnsignedShortLE(46));
+        assertEquals(0xFFFF_FFFE, buf.getInt(48), "CTA_MARK, big-endian");
+        assertEquals(4 + 13, buf.getUnsignedShortLE(52));
+        assertEquals(LinuxAbi.NFQA_PAYLOAD, buf.getUnsignedShortLE(54));
     }
 
     @Test

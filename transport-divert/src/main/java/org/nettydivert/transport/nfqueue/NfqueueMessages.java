@@ -29,9 +29,20 @@ public final class NfqueueMessages {
     public static final int CONFIG_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_CONFIG;
     static final int PACKET_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_PACKET;
 
-    /** The most header bytes of one accept verdict: nlmsghdr, nfgenmsg, verdict, mark, payload attribute header. */
-    public static final int VERDICT_HEADER =
-            NLMSG_HDRLEN + NFGENMSG_SIZE + NLA_HDRLEN + VERDICT_HDR_SIZE + NLA_HDRLEN + 4 + NLA_HDRLEN;
+    /**
+     * The most header bytes of one verdict written back: nlmsghdr, nfgenmsg, verdict, mark,
+     * NFQA_CT with CTA_MARK, payload attribute header.
+     */
+    public static final int VERDICT_HEADER = NLMSG_HDRLEN
+            + NFGENMSG_SIZE
+            + NLA_HDRLEN
+            + VERDICT_HDR_SIZE
+            + NLA_HDRLEN
+            + 4
+            + NLA_HDRLEN
+            + NLA_HDRLEN
+            + 4
+            + NLA_HDRLEN;
 
     /** A verdict with neither mark nor payload. */
     public static final int BARE_VERDICT = NLMSG_HDRLEN + NFGENMSG_SIZE + NLA_HDRLEN + VERDICT_HDR_SIZE;
@@ -117,12 +128,42 @@ public final class NfqueueMessages {
      * Returns the start of the message.
      */
     public static int putAcceptHeaders(ByteBuf out, int queue, long id, boolean withMark, int mark, int payloadLength) {
+        return putVerdictHeaders(out, queue, id, NF_ACCEPT, withMark, mark, -1, payloadLength);
+    }
+
+    /**
+     * As {@link #putAcceptHeaders}, with {@code verdict} (NF_ACCEPT, NF_REPEAT, or NF_QUEUE with a
+     * queue number, {@link LinuxAbi#nfQueueNr}), and an NFQA_CT attribute that sets the
+     * connection's mark to {@code connmark} unless it is negative. The kernel reads NFQA_CT
+     * (nfqnl_recv_verdict, nfqnl_ct_parse) only for a packet with a conntrack entry and when
+     * nf_conntrack_netlink is loaded; it then sets ct->mark from CTA_MARK (ctnetlink_change_mark).
+     * Mark and connmark go in before the payload, as libnetfilter_queue orders them, so that the
+     * payload iovec comes last. Returns the start of the message.
+     *
+     * @param verdict the verdict word, in host order here, sent in network order
+     * @param connmark the connection mark, 0 to 0xFFFFFFFF, or negative for none
+     * @return the index of the message in {@code out}
+     */
+    public static int putVerdictHeaders(
+            ByteBuf out,
+            int queue,
+            long id,
+            int verdict,
+            boolean withMark,
+            int mark,
+            long connmark,
+            int payloadLength) {
         int start = beginMessage(out, VERDICT_TYPE, NLM_F_REQUEST, (int) id, queue);
         putAttribute(out, NFQA_VERDICT_HDR, VERDICT_HDR_SIZE);
-        out.writeInt(NF_ACCEPT).writeInt((int) id);
+        out.writeInt(verdict).writeInt((int) id);
         if (withMark) {
             putAttribute(out, NFQA_MARK, 4);
             out.writeInt(mark);
+        }
+        if (connmark >= 0) {
+            putAttribute(out, NFQA_CT | NLA_F_NESTED, NLA_HDRLEN + 4);
+            putAttribute(out, CTA_MARK, 4);
+            out.writeInt((int) connmark);
         }
         if (payloadLength < 0) {
             out.setIntLE(start, out.writerIndex() - start);

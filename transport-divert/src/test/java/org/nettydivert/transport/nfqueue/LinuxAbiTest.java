@@ -45,6 +45,7 @@ class LinuxAbiTest {
             "linux/netfilter.h",
             "linux/netfilter/nfnetlink.h",
             "linux/netfilter/nfnetlink_queue.h",
+            "linux/netfilter/nfnetlink_conntrack.h",
             "sys/epoll.h",
             "sys/eventfd.h",
             "errno.h");
@@ -80,6 +81,7 @@ class LinuxAbiTest {
             "NLM_F_REQUEST", "NLM_F_REQUEST",
             "NLM_F_ACK", "NLM_F_ACK",
             "NLA_HDRLEN", "NLA_HDRLEN",
+            "NLA_F_NESTED", "NLA_F_NESTED",
             // An int mask in C (~(NLA_F_NESTED | NLA_F_NET_BYTEORDER)); nla_type is 16 bits.
             "NLA_TYPE_MASK", "NLA_TYPE_MASK & 0xFFFF",
             "NFGENMSG_SIZE", "sizeof(struct nfgenmsg)",
@@ -100,6 +102,7 @@ class LinuxAbiTest {
             "NFQNL_CFG_CMD_UNBIND", "NFQNL_CFG_CMD_UNBIND",
             "NFQNL_COPY_PACKET", "NFQNL_COPY_PACKET",
             "NFQA_CFG_F_FAIL_OPEN", "NFQA_CFG_F_FAIL_OPEN",
+            "NFQA_CFG_F_GSO", "NFQA_CFG_F_GSO",
             "CONFIG_CMD_SIZE", "sizeof(struct nfqnl_msg_config_cmd)",
             "CONFIG_PARAMS_SIZE", "sizeof(struct nfqnl_msg_config_params)",
             "NFQA_PACKET_HDR", "NFQA_PACKET_HDR",
@@ -111,13 +114,18 @@ class LinuxAbiTest {
             "NFQA_CAP_LEN", "NFQA_CAP_LEN",
             "NFQA_SKB_INFO", "NFQA_SKB_INFO",
             "NFQA_SKB_CSUMNOTREADY", "NFQA_SKB_CSUMNOTREADY",
+            "NFQA_SKB_GSO", "NFQA_SKB_GSO",
+            "NFQA_CT", "NFQA_CT",
+            "CTA_MARK", "CTA_MARK",
             "PACKET_HDR_SIZE", "sizeof(struct nfqnl_msg_packet_hdr)",
             "VERDICT_HDR_SIZE", "sizeof(struct nfqnl_msg_verdict_hdr)");
 
     private static final Map<String, String> NETFILTER = ordered(
             "NF_DROP", "NF_DROP",
             "NF_ACCEPT", "NF_ACCEPT",
+            "NF_QUEUE", "NF_QUEUE",
             "NF_REPEAT", "NF_REPEAT",
+            "NF_VERDICT_QBITS", "NF_VERDICT_QBITS",
             "NF_INET_PRE_ROUTING", "NF_INET_PRE_ROUTING",
             "NF_INET_LOCAL_IN", "NF_INET_LOCAL_IN",
             "NF_INET_FORWARD", "NF_INET_FORWARD",
@@ -168,6 +176,18 @@ class LinuxAbiTest {
         }
 
         assertEquals(expected, CHeaders.evaluate(HEADERS, split));
+    }
+
+    /** The hand-off verdict is encoded as the header's macro does, up to the largest queue number. */
+    @Test
+    void theHandOffVerdictIsTheHeadersNfQueueNr() {
+        Map<String, String> verdicts = new LinkedHashMap<>();
+        Map<String, Long> expected = new LinkedHashMap<>();
+        for (int queue : new int[] {0, 1, 9, 0x1234, 65535}) {
+            verdicts.put("queue " + queue, "(unsigned int) NF_QUEUE_NR(" + queue + "U)");
+            expected.put("queue " + queue, LinuxAbi.nfQueueNr(queue) & 0xFFFF_FFFFL);
+        }
+        assertEquals(expected, CHeaders.evaluate(HEADERS, verdicts));
     }
 
     @Test
