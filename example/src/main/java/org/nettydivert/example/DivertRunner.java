@@ -26,6 +26,7 @@ import java.util.function.Supplier;
 import org.nettydivert.transport.Divert;
 import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertChannel;
+import org.nettydivert.transport.DivertChannelOption;
 import org.nettydivert.transport.DivertIoHandler;
 
 /**
@@ -56,12 +57,14 @@ final class DivertRunner {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, DivertIoHandler.newFactory());
         CountDownLatch reported = new CountDownLatch(1);
         try {
-            ChannelFuture bind = new Bootstrap()
-                    .group(group)
-                    .channel(DivertChannel.class)
-                    .handler(handler)
-                    .bind(DivertAddress.port(port))
-                    .awaitUninterruptibly();
+            Bootstrap bootstrap = new Bootstrap().group(group).channel(DivertChannel.class);
+            // For measurements (docs/BENCHMARKS.md): -Dnettydivert.gso=false|true overrides the default.
+            String gso = System.getProperty("nettydivert.gso");
+            if (gso != null) {
+                bootstrap.option(DivertChannelOption.GSO, Boolean.parseBoolean(gso));
+            }
+            ChannelFuture bind =
+                    bootstrap.handler(handler).bind(DivertAddress.port(port)).awaitUninterruptibly();
             if (!bind.isSuccess()) {
                 err.println(command + ": cannot bind divert port " + port + ": "
                         + bind.cause().getMessage());

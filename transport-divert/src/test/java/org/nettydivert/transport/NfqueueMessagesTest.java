@@ -187,6 +187,19 @@ class NfqueueMessagesTest {
     }
 
     @Test
+    void theFlagsRequestSetsGsoAndFailOpenAndMasksBoth() {
+        NfqueueMessages.putConfiguration(buf, QUEUE, 65535, 1024, LinuxAbi.NFQA_CFG_F_GSO);
+        int m = 0;
+        for (int i = 0; i < 3; i++) {
+            m += buf.getIntLE(m);
+        }
+        assertEquals(LinuxAbi.NFQA_CFG_FLAGS, buf.getUnsignedShortLE(m + 22));
+        assertEquals(LinuxAbi.NFQA_CFG_F_GSO, buf.getInt(m + 24));
+        assertEquals(LinuxAbi.NFQA_CFG_MASK, buf.getUnsignedShortLE(m + 30));
+        assertEquals(LinuxAbi.NFQA_CFG_F_FAIL_OPEN | LinuxAbi.NFQA_CFG_F_GSO, buf.getInt(m + 32));
+    }
+
+    @Test
     void theConfigurationIsFourAcknowledgedRequests() {
         int requests = NfqueueMessages.putConfiguration(buf, QUEUE, 1500, 1024, true);
         assertEquals(4, requests);

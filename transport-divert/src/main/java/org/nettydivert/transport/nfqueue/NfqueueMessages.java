@@ -78,6 +78,14 @@ public final class NfqueueMessages {
      * with {@code copyRange}, the queue length, and FAIL_OPEN on or off. Returns how many.
      */
     public static int putConfiguration(ByteBuf out, int queue, int copyRange, int queueMaxlen, boolean failOpen) {
+        return putConfiguration(out, queue, copyRange, queueMaxlen, failOpen ? NFQA_CFG_F_FAIL_OPEN : 0);
+    }
+
+    /**
+     * As above, with the queue flags {@code flags}, each of FAIL_OPEN and GSO on or off (the
+     * mask names both, so that a flag left out is switched off rather than kept).
+     */
+    public static int putConfiguration(ByteBuf out, int queue, int copyRange, int queueMaxlen, int flags) {
         int seq = 1;
         int start = beginMessage(out, CONFIG_TYPE, NLM_F_REQUEST | NLM_F_ACK, seq++, queue);
         putAttribute(out, NFQA_CFG_CMD, CONFIG_CMD_SIZE);
@@ -97,9 +105,9 @@ public final class NfqueueMessages {
 
         start = beginMessage(out, CONFIG_TYPE, NLM_F_REQUEST | NLM_F_ACK, seq++, queue);
         putAttribute(out, NFQA_CFG_FLAGS, 4);
-        out.writeInt(failOpen ? NFQA_CFG_F_FAIL_OPEN : 0);
+        out.writeInt(flags);
         putAttribute(out, NFQA_CFG_MASK, 4);
-        out.writeInt(NFQA_CFG_F_FAIL_OPEN);
+        out.writeInt(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO);
         endMessage(out, start);
         return seq - 1;
     }
