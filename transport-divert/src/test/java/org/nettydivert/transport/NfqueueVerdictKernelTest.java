@@ -69,6 +69,18 @@ class NfqueueVerdictKernelTest {
         });
     }
 
+    /**
+     * Waits for the channel to count {@code count} packets written back: a datagram can arrive
+     * before the sendmsg that let it go has returned and been counted.
+     */
+    private static void awaitReinjected(DivertChannel channel, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (channel.stats().packetsReinjected() < count && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(count, channel.stats().packetsReinjected());
+    }
+
     private void send(DatagramSocket from, byte[] data) throws Exception {
         bed.ns.call(() -> {
             from.send(new DatagramPacket(data, data.length, LOOPBACK, PORT));
@@ -125,8 +137,8 @@ class NfqueueVerdictKernelTest {
         assertTrue(first.stream().allMatch(m -> m == 0), first.toString());
         assertEquals(20, second.size(), "every repeated packet came through the hook again, to queue 8");
         assertTrue(second.stream().allMatch(m -> m == 0x10), second.toString());
-        assertEquals(20, repeating.stats().packetsReinjected());
-        assertEquals(20, accepting.stats().packetsReinjected());
+        awaitReinjected(repeating, 20);
+        awaitReinjected(accepting, 20);
         assertEquals(0, bed.waitUntilQueueEmpty(7));
         assertEquals(0, bed.waitUntilQueueEmpty(8));
     }
@@ -149,7 +161,7 @@ class NfqueueVerdictKernelTest {
         }
         assertEquals(20, second.size(), "queue 10 read every packet");
         assertTrue(second.stream().allMatch(m -> m == 0x22), "the mark set with the hand-off: " + second);
-        assertEquals(20, handedTo.stats().packetsReinjected());
+        awaitReinjected(handedTo, 20);
         assertEquals(0, bed.waitUntilQueueEmpty(9));
         assertEquals(0, bed.waitUntilQueueEmpty(10));
     }
