@@ -15,6 +15,7 @@ package org.nettydivert.transport;
 
 import java.net.InetAddress;
 import java.net.SocketAddress;
+import java.util.BitSet;
 import java.util.Objects;
 
 /**
@@ -104,6 +105,9 @@ public final class DivertAddress extends SocketAddress {
     private final Verdict verdict;
     private final int handOffQueue;
     private final long connmark;
+    // Conntrack labels to add with the verdict: bits 0..63 and 64..127.
+    private final long connlabelsLow;
+    private final long connlabelsHigh;
 
     /**
      * Creates a read address; the channel uses this for every packet it reads. Tests and offline
@@ -118,7 +122,7 @@ public final class DivertAddress extends SocketAddress {
      */
     public DivertAddress(
             int port, Direction direction, String interfaceName, InetAddress interfaceAddress, long tag, int mark) {
-        this(port, direction, interfaceName, interfaceAddress, tag, mark, Verdict.ACCEPT, ANY_PORT, NO_CONNMARK);
+        this(port, direction, interfaceName, interfaceAddress, tag, mark, Verdict.ACCEPT, ANY_PORT, NO_CONNMARK, 0, 0);
     }
 
     private DivertAddress(
@@ -130,7 +134,9 @@ public final class DivertAddress extends SocketAddress {
             int mark,
             Verdict verdict,
             int handOffQueue,
-            long connmark) {
+            long connmark,
+            long connlabelsLow,
+            long connlabelsHigh) {
         if (port != ANY_PORT && (port < 0 || port > MAX_PORT)) {
             throw new IllegalArgumentException("divert port must be 0.." + MAX_PORT + ": " + port);
         }
@@ -146,6 +152,8 @@ public final class DivertAddress extends SocketAddress {
         this.verdict = verdict;
         this.handOffQueue = handOffQueue;
         this.connmark = connmark;
+        this.connlabelsLow = connlabelsLow;
+        this.connlabelsHigh = connlabelsHigh;
     }
 
     private DivertAddress(int port) {
@@ -161,6 +169,8 @@ public final class DivertAddress extends SocketAddress {
         this.verdict = Verdict.ACCEPT;
         this.handOffQueue = ANY_PORT;
         this.connmark = NO_CONNMARK;
+        this.connlabelsLow = 0;
+        this.connlabelsHigh = 0;
     }
 
     /**
@@ -256,7 +266,17 @@ public final class DivertAddress extends SocketAddress {
         return mark == this.mark
                 ? this
                 : new DivertAddress(
-                        port, direction, interfaceName, interfaceAddress, tag, mark, verdict, handOffQueue, connmark);
+                        port,
+                        direction,
+                        interfaceName,
+                        interfaceAddress,
+                        tag,
+                        mark,
+                        verdict,
+                        handOffQueue,
+                        connmark,
+                        connlabelsLow,
+                        connlabelsHigh);
     }
 
     /** What the kernel does with the packet written back with this address; {@link Verdict#ACCEPT} unless asked. */
@@ -339,7 +359,17 @@ public final class DivertAddress extends SocketAddress {
         return verdict == this.verdict && handOffQueue == this.handOffQueue
                 ? this
                 : new DivertAddress(
-                        port, direction, interfaceName, interfaceAddress, tag, mark, verdict, handOffQueue, connmark);
+                        port,
+                        direction,
+                        interfaceName,
+                        interfaceAddress,
+                        tag,
+                        mark,
+                        verdict,
+                        handOffQueue,
+                        connmark,
+                        connlabelsLow,
+                        connlabelsHigh);
     }
 
     /**
@@ -360,15 +390,79 @@ public final class DivertAddress extends SocketAddress {
         return value == this.connmark
                 ? this
                 : new DivertAddress(
-                        port, direction, interfaceName, interfaceAddress, tag, mark, verdict, handOffQueue, value);
+                        port,
+                        direction,
+                        interfaceName,
+                        interfaceAddress,
+                        tag,
+                        mark,
+                        verdict,
+                        handOffQueue,
+                        value,
+                        connlabelsLow,
+                        connlabelsHigh);
+    }
+
+    /**
+     * A copy of this read address that also adds conntrack labels to the packet's connection
+     * (labels {@code 0..127}, as {@code -m connlabel --label N} and {@code connlabel.conf} number
+     * them); labels it has already stay. As with {@link #withConnmark}, the kernel needs
+     * CONFIG_NETFILTER_NETLINK_GLUE_CT and a conntrack entry, and the connection must have room
+     * for labels, which it has only while some rule of the namespace uses the connlabel match.
+     * Linux only.
+     *
+     * @param labels the label numbers to add, each 0 to 127
+     * @return the copy
+     * @throws IllegalStateException if this is not a read address
+     */
+    public DivertAddress withConnlabels(int... labels) {
+        if (!hasTag()) {
+            throw new IllegalStateException("only a read address, one with a tag, can set connlabels: " + this);
+        }
+        long low = connlabelsLow;
+        long high = connlabelsHigh;
+        for (int label : labels) {
+            if (label < 0 || label > 127) {
+                throw new IllegalArgumentException("a conntrack label is 0..127: " + label);
+            }
+            if (label < 64) {
+                low |= 1L << label;
+            } else {
+                high |= 1L << (label - 64);
+            }
+        }
+        return low == connlabelsLow && high == connlabelsHigh
+                ? this
+                : new DivertAddress(
+                        port,
+                        direction,
+                        interfaceName,
+                        interfaceAddress,
+                        tag,
+                        mark,
+                        verdict,
+                        handOffQueue,
+                        connmark,
+                        low,
+                        high);
+    }
+
+    /** The conntrack labels {@link #withConnlabels} adds, as a new set; empty if none. */
+    public BitSet connlabels() {
+        return BitSet.valueOf(new long[] {connlabelsLow, connlabelsHigh});
+    }
+
+    /** Whether writing with this address adds conntrack labels. */
+    public boolean hasConnlabels() {
+        return (connlabelsLow | connlabelsHigh) != 0;
     }
 
     /**
      * Whether writing with this address asks for more than the plain accept a read address has:
-     * another verdict or a connmark.
+     * another verdict, a connmark or connlabels.
      */
     public boolean hasVerdictOptions() {
-        return verdict != Verdict.ACCEPT || connmark != NO_CONNMARK;
+        return verdict != Verdict.ACCEPT || connmark != NO_CONNMARK || hasConnlabels();
     }
 
     @Override
@@ -386,6 +480,8 @@ public final class DivertAddress extends SocketAddress {
                 && verdict == that.verdict
                 && handOffQueue == that.handOffQueue
                 && connmark == that.connmark
+                && connlabelsLow == that.connlabelsLow
+                && connlabelsHigh == that.connlabelsHigh
                 && direction == that.direction
                 && Objects.equals(interfaceName, that.interfaceName)
                 && Objects.equals(interfaceAddress, that.interfaceAddress);
@@ -394,7 +490,17 @@ public final class DivertAddress extends SocketAddress {
     @Override
     public int hashCode() {
         return Objects.hash(
-                port, direction, interfaceName, interfaceAddress, tag, mark, verdict, handOffQueue, connmark);
+                port,
+                direction,
+                interfaceName,
+                interfaceAddress,
+                tag,
+                mark,
+                verdict,
+                handOffQueue,
+                connmark,
+                connlabelsLow,
+                connlabelsHigh);
     }
 
     @Override
@@ -426,6 +532,9 @@ public final class DivertAddress extends SocketAddress {
         }
         if (connmark != NO_CONNMARK) {
             sb.append(", connmark 0x").append(Long.toHexString(connmark));
+        }
+        if (hasConnlabels()) {
+            sb.append(", connlabels ").append(connlabels());
         }
         return sb.append(')').toString();
     }

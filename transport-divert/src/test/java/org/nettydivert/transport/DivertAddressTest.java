@@ -56,6 +56,11 @@ class DivertAddressTest {
                 "DivertAddress(OUTBOUND, port 7, lo, tag 42, mark 0x3, hand off to 9, connmark 0xffffffff)",
                 handOff.toString());
         assertThrows(IllegalArgumentException.class, () -> read.handOff(65536));
+        DivertAddress labelled = read.withConnlabels(1, 64).withConnlabels(127);
+        assertEquals(java.util.BitSet.valueOf(new long[] {2, 1L | 1L << 63}), labelled.connlabels());
+        assertTrue(labelled.hasVerdictOptions());
+        assertFalse(read.hasConnlabels());
+        assertThrows(IllegalArgumentException.class, () -> read.withConnlabels(128));
         assertThrows(IllegalStateException.class, () -> DivertAddress.outbound().repeat());
     }
 

@@ -96,6 +96,8 @@ final class FakeNfqueueKernel implements NfqueueIo {
         final boolean batch;
         /** The connmark (CTA_MARK in NFQA_CT) sent with the verdict, or null if none. */
         final Long connmark;
+        /** The conntrack labels (CTA_LABELS, whose CTA_LABELS_MASK must equal it) sent, or null. */
+        java.util.BitSet connlabels;
 
         Event(long id, int verdict, String payload, Integer mark, boolean batch) {
             this(id, verdict, payload, mark, batch, null);
@@ -131,6 +133,7 @@ final class FakeNfqueueKernel implements NfqueueIo {
                             : verdict == 4 ? "REPEAT" : handOffQueue() >= 0 ? "QUEUE " + handOffQueue() : "" + verdict;
             return id + " " + name + (batch ? " (batch)" : "") + (mark != null ? " mark " + mark : "")
                     + (connmark != null ? " connmark " + connmark : "")
+                    + (connlabels != null ? " connlabels " + connlabels : "")
                     + (payload != null ? " payload " + payload.length() / 2 : "");
         }
     }
@@ -463,6 +466,8 @@ final class FakeNfqueueKernel implements NfqueueIo {
         long id = -1;
         Integer mark = null;
         Long connmark = null;
+        java.util.BitSet labels = null;
+        java.util.BitSet labelsMask = null;
         String payload = null;
         for (int a = m + 20; a + 4 <= m + length; ) {
             int attrLength = all.order(ByteOrder.LITTLE_ENDIAN).getShort(a) & 0xFFFF;
@@ -478,10 +483,20 @@ final class FakeNfqueueKernel implements NfqueueIo {
                     int ctLength = all.order(ByteOrder.LITTLE_ENDIAN).getShort(c) & 0xFFFF;
                     int ctType = all.getShort(c + 2) & 0x3FFF;
                     all.order(ByteOrder.BIG_ENDIAN);
-                    if (ctType != 8 || ctLength != 8) { // CTA_MARK, a big-endian u32
+                    if (ctType == 8 && ctLength == 8) { // CTA_MARK, a big-endian u32
+                        connmark = all.getInt(c + 4) & 0xFFFFFFFFL;
+                    } else if ((ctType == 22 || ctType == 23) && ctLength == 20) {
+                        // CTA_LABELS / CTA_LABELS_MASK: u32 words in host order (little-endian here).
+                        byte[] bits = new byte[16];
+                        all.get(c + 4, bits);
+                        if (ctType == 22) {
+                            labels = java.util.BitSet.valueOf(bits);
+                        } else {
+                            labelsMask = java.util.BitSet.valueOf(bits);
+                        }
+                    } else {
                         throw new AssertionError("unexpected conntrack attribute " + ctType + ", length " + ctLength);
                     }
-                    connmark = all.getInt(c + 4) & 0xFFFFFFFFL;
                     c += (ctLength + 3) & ~3;
                 }
                 all.order(ByteOrder.BIG_ENDIAN);
@@ -518,8 +533,12 @@ final class FakeNfqueueKernel implements NfqueueIo {
             refuse(id, "verdict " + verdict + " for id " + id + ", which is not waiting");
             return;
         }
+        if (!java.util.Objects.equals(labels, labelsMask)) {
+            throw new AssertionError("labels " + labels + " with mask " + labelsMask + ": others would be cleared");
+        }
         held.remove(id);
         apply(p, verdict, payload, mark, false, connmark);
+        timeline.get(timeline.size() - 1).connlabels = labels;
     }
 
     private void apply(Packet p, int verdict, String payload, Integer mark, boolean batch) {

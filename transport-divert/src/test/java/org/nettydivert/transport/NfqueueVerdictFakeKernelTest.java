@@ -530,6 +530,17 @@ class NfqueueVerdictFakeKernelTest {
     }
 
     @Test
+    void connlabelsAreAddedWithTheirOwnMaskSoTheConnectionsOtherLabelsStay() throws Exception {
+        bed.bind();
+        DivertPacket p = bed.deliver(udp4(1, 10)).get(0);
+        assertNull(outcome(bed.writeInOneFlush(p.withAddress(p.address().withConnlabels(0, 33, 127)))[0]));
+        FakeNfqueueKernel.Event v = bed.kernel.verdictFor(1);
+        assertEquals(java.util.BitSet.valueOf(new long[] {1L | 1L << 33, 1L << 63}), v.connlabels);
+        assertNull(v.connmark);
+        assertFalse(v.batch);
+    }
+
+    @Test
     void aHandOffWithConnmarkAndChangedBytesSendsAllThree() throws Exception {
         bed.bind();
         DivertPacket p = bed.deliver(udp4(1, 10)).get(0);
@@ -555,7 +566,7 @@ class NfqueueVerdictFakeKernelTest {
                 ps.get(0),
                 ps.get(1).withAddress(ps.get(1).address().withConnmark(1)),
                 ps.get(2).withAddress(ps.get(2).address().handOff(3)),
-                ps.get(3),
+                ps.get(3).withAddress(ps.get(3).address().withConnlabels(3)),
                 ps.get(4).withAddress(ps.get(4).address().repeat()));
         for (ChannelFuture f : futures) {
             assertNull(outcome(f));
@@ -566,6 +577,7 @@ class NfqueueVerdictFakeKernelTest {
         assertEquals(1L, bed.kernel.verdictFor(2).connmark);
         assertEquals(3, bed.kernel.verdictFor(3).handOffQueue());
         assertEquals(NF_ACCEPT, bed.kernel.verdictFor(4).verdict);
+        assertEquals(java.util.BitSet.valueOf(new long[] {8}), bed.kernel.verdictFor(4).connlabels);
         assertEquals(NF_REPEAT, bed.kernel.verdictFor(5).verdict);
         bed.take(1).get(0).release(); // the repeated packet, back as id 6
         assertTrue(bed.kernel.awaitEmpty());

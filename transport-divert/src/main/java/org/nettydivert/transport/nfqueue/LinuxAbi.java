@@ -16,8 +16,8 @@ package org.nettydivert.transport.nfqueue;
 /**
  * Linux constants and struct offsets the NFQUEUE backend uses, from {@code <sys/socket.h>},
  * {@code <linux/netlink.h>}, {@code <linux/netfilter/nfnetlink.h>},
- * {@code <linux/netfilter/nfnetlink_queue.h>}, {@code <linux/netfilter/nfnetlink_conntrack.h>}
- * and {@code <linux/netfilter.h>}. Every value is
+ * {@code <linux/netfilter/nfnetlink_queue.h>}, {@code <linux/netfilter/nfnetlink_conntrack.h>},
+ * {@code <linux/netfilter/xt_connlabel.h>} and {@code <linux/netfilter.h>}. Every value is
  * checked against the system headers by {@code LinuxAbiTest}.
  */
 public final class LinuxAbi {
@@ -98,6 +98,13 @@ public final class LinuxAbi {
 
     // Conntrack attributes, nested in NFQA_CT of a verdict.
     public static final int CTA_MARK = 8;
+    public static final int CTA_LABELS = 22;
+    public static final int CTA_LABELS_MASK = 23;
+    /**
+     * The bytes of CTA_LABELS and its mask: labels 0..XT_CONNLABEL_MAXBIT (127), what the kernel
+     * keeps per connection (NF_CT_LABELS_MAX_SIZE).
+     */
+    public static final int CONNLABELS_SIZE = 16;
     /** {@code struct nfqnl_msg_packet_hdr} (packed): packet_id (big-endian), hw_protocol, hook. */
     public static final int PACKET_HDR_SIZE = 7;
     /** {@code struct nfqnl_msg_verdict_hdr}: verdict, id (both big-endian). */

@@ -59,12 +59,23 @@ public final class VerdictBatch {
     /**
      * Appends {@code verdict} (see {@link NfqueueMessages#putVerdictHeaders}) for packet {@code
      * id} with {@code length} bytes of {@code content} at {@code offset} (no payload if
-     * negative), {@code mark} if {@code withMark}, and the connection mark {@code connmark}
-     * unless it is negative.
+     * negative), {@code mark} if {@code withMark}, the connection mark {@code connmark} unless
+     * it is negative, and the conntrack labels {@code labelsLow} (0..63) and {@code labelsHigh}
+     * (64..127) to add, if any.
      */
     void addVerdict(
-            long id, int verdict, boolean withMark, int mark, long connmark, ByteBuf content, int offset, int length) {
-        int start = NfqueueMessages.putVerdictHeaders(headers, queue, id, verdict, withMark, mark, connmark, length);
+            long id,
+            int verdict,
+            boolean withMark,
+            int mark,
+            long connmark,
+            long labelsLow,
+            long labelsHigh,
+            ByteBuf content,
+            int offset,
+            int length) {
+        int start = NfqueueMessages.putVerdictHeaders(
+                headers, queue, id, verdict, withMark, mark, connmark, labelsLow, labelsHigh, length);
         send.addIovec(headers.memoryAddress() + start, headers.writerIndex() - start);
         if (length < 0) {
             return;

@@ -46,6 +46,7 @@ import org.nettydivert.transport.unix.IpPackets;
  * VerdictTable}. Event loop thread only, but for {@link #released}.
  */
 public final class VerdictEngine implements VerdictBuf.Owner {
+    private static final long[] NO_LABELS = {};
     private final int queue;
     private final NfqueueIo io;
     private final RawInjector injector;
@@ -182,12 +183,16 @@ public final class VerdictEngine implements VerdictBuf.Owner {
             if (batched == 0) {
                 batchStart = i;
             }
+            // Labels are rare: their BitSet is made only for a packet that has some.
+            long[] labels = address.hasConnlabels() ? address.connlabels().toLongArray() : NO_LABELS;
             batch.addVerdict(
                     address.tag(),
                     verdict,
                     withMark,
                     address.mark(),
                     address.connmark(),
+                    labels.length > 0 ? labels[0] : 0,
+                    labels.length > 1 ? labels[1] : 0,
                     content,
                     offset,
                     withPayload ? length : -1);
@@ -196,7 +201,7 @@ public final class VerdictEngine implements VerdictBuf.Owner {
             if (unchanged != null) {
                 batchUnchanged++;
                 // Only a plain accept may become part of a batch verdict, which is NF_ACCEPT for all.
-                batchBare &= !withMark && verdict == NF_ACCEPT && !address.hasConnmark();
+                batchBare &= !address.hasVerdictOptions() && !withMark;
             } else {
                 batchBare = false;
             }

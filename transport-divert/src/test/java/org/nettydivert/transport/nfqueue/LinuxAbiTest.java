@@ -46,6 +46,7 @@ class LinuxAbiTest {
             "linux/netfilter/nfnetlink.h",
             "linux/netfilter/nfnetlink_queue.h",
             "linux/netfilter/nfnetlink_conntrack.h",
+            "linux/netfilter/xt_connlabel.h",
             "sys/epoll.h",
             "sys/eventfd.h",
             "errno.h");
@@ -117,6 +118,9 @@ class LinuxAbiTest {
             "NFQA_SKB_GSO", "NFQA_SKB_GSO",
             "NFQA_CT", "NFQA_CT",
             "CTA_MARK", "CTA_MARK",
+            "CTA_LABELS", "CTA_LABELS",
+            "CTA_LABELS_MASK", "CTA_LABELS_MASK",
+            "CONNLABELS_SIZE", "(XT_CONNLABEL_MAXBIT + 1) / 8",
             "PACKET_HDR_SIZE", "sizeof(struct nfqnl_msg_packet_hdr)",
             "VERDICT_HDR_SIZE", "sizeof(struct nfqnl_msg_verdict_hdr)");
 
