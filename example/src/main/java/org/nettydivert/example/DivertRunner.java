@@ -81,6 +81,11 @@ final class DivertRunner {
             if (!metadata.isEmpty() && System.getProperty("os.name", "").startsWith("Linux")) {
                 bootstrap.option(DivertChannelOption.NFQUEUE_METADATA, metadata);
             }
+            // For measurements (docs/BENCHMARKS.md): -Dnettydivert.gso=false|true overrides the default.
+            String gso = System.getProperty("nettydivert.gso");
+            if (gso != null) {
+                bootstrap.option(DivertChannelOption.GSO, Boolean.parseBoolean(gso));
+            }
             ChannelFuture bind = bootstrap
                     .group(group)
                     .channel(DivertChannel.class)

@@ -15,6 +15,7 @@ package org.nettydivert.transport;
 
 import java.net.InetAddress;
 import java.net.SocketAddress;
+import java.util.BitSet;
 import java.util.Objects;
 
 /**
@@ -33,6 +34,18 @@ import java.util.Objects;
  *       #inbound(InetAddress)}: no tag, so writing with them sends a new packet into the stack.
  * </ul>
  *
+ * <p>A read address also says what becomes of the packet when it is written back with it: its
+ * {@linkplain #verdict() verdict}, {@linkplain #mark() mark} and {@linkplain #connmark()
+ * connmark}. The default is {@link Verdict#ACCEPT} with the packet's own mark; {@link
+ * #repeat(int)}, {@link #handOff(int)} and {@link #withConnmark(int)} make copies that ask for
+ * more, so that a handler decides a packet's fate by what it writes:
+ *
+ * <pre>{@code
+ * ctx.write(packet.withAddress(packet.address().repeat(0x10))); // through the rules again, marked
+ * ctx.write(packet.withAddress(packet.address().handOff(9)));   // to the program on queue 9
+ * ctx.write(packet.withAddress(packet.address().withConnmark(5))); // and mark its connection
+ * }</pre>
+ *
  * <p>Instances are immutable.
  */
 public final class DivertAddress extends SocketAddress {
@@ -48,6 +61,33 @@ public final class DivertAddress extends SocketAddress {
     private static final DivertAddress OUTBOUND =
             new DivertAddress(ANY_PORT, Direction.OUTBOUND, null, null, NO_TAG, 0);
 
+    /** The {@link #connmark()} of an address that sets none. */
+    public static final long NO_CONNMARK = -1;
+
+    /**
+     * What the kernel does with a read packet written back: the verdict sent with it. Only Linux
+     * has verdicts other than {@link #ACCEPT}; a BSD channel refuses the others at write time.
+     */
+    public enum Verdict {
+        /**
+         * The packet goes on from the rule after the one that diverted it. On every system;
+         * NF_ACCEPT on Linux.
+         */
+        ACCEPT,
+        /**
+         * Linux only (NF_REPEAT): the packet goes through the same netfilter hook again, from its
+         * first rule, so it is usually written with a new {@linkplain #mark() mark} that a rule
+         * can tell apart, or it comes straight back to this queue. The nearest BSD equivalent is
+         * FreeBSD's tag: writing with another tag resumes at that ipfw rule number.
+         */
+        REPEAT,
+        /**
+         * Linux only (NF_QUEUE with a queue number): the packet is handed to the program reading
+         * NFQUEUE {@link #handOffQueue()}, and dropped if none does.
+         */
+        HAND_OFF
+    }
+
     /** Which way a packet was travelling when it was diverted. */
     public enum Direction {
         /** Arriving at this host (or being forwarded through it, on Linux). */
@@ -62,6 +102,12 @@ public final class DivertAddress extends SocketAddress {
     private final InetAddress interfaceAddress;
     private final long tag;
     private final int mark;
+    private final Verdict verdict;
+    private final int handOffQueue;
+    private final long connmark;
+    // Conntrack labels to add with the verdict: bits 0..63 and 64..127.
+    private final long connlabelsLow;
+    private final long connlabelsHigh;
 
     /**
      * Creates a read address; the channel uses this for every packet it reads. Tests and offline
@@ -76,6 +122,21 @@ public final class DivertAddress extends SocketAddress {
      */
     public DivertAddress(
             int port, Direction direction, String interfaceName, InetAddress interfaceAddress, long tag, int mark) {
+        this(port, direction, interfaceName, interfaceAddress, tag, mark, Verdict.ACCEPT, ANY_PORT, NO_CONNMARK, 0, 0);
+    }
+
+    private DivertAddress(
+            int port,
+            Direction direction,
+            String interfaceName,
+            InetAddress interfaceAddress,
+            long tag,
+            int mark,
+            Verdict verdict,
+            int handOffQueue,
+            long connmark,
+            long connlabelsLow,
+            long connlabelsHigh) {
         if (port != ANY_PORT && (port < 0 || port > MAX_PORT)) {
             throw new IllegalArgumentException("divert port must be 0.." + MAX_PORT + ": " + port);
         }
@@ -88,6 +149,11 @@ public final class DivertAddress extends SocketAddress {
         this.interfaceAddress = interfaceAddress;
         this.tag = tag;
         this.mark = mark;
+        this.verdict = verdict;
+        this.handOffQueue = handOffQueue;
+        this.connmark = connmark;
+        this.connlabelsLow = connlabelsLow;
+        this.connlabelsHigh = connlabelsHigh;
     }
 
     private DivertAddress(int port) {
@@ -100,6 +166,11 @@ public final class DivertAddress extends SocketAddress {
         this.interfaceAddress = null;
         this.tag = NO_TAG;
         this.mark = 0;
+        this.verdict = Verdict.ACCEPT;
+        this.handOffQueue = ANY_PORT;
+        this.connmark = NO_CONNMARK;
+        this.connlabelsLow = 0;
+        this.connlabelsHigh = 0;
     }
 
     /**
@@ -208,7 +279,204 @@ public final class DivertAddress extends SocketAddress {
         }
         return mark == this.mark
                 ? this
-                : new DivertAddress(port, direction, interfaceName, interfaceAddress, tag, mark);
+                : new DivertAddress(
+                        port,
+                        direction,
+                        interfaceName,
+                        interfaceAddress,
+                        tag,
+                        mark,
+                        verdict,
+                        handOffQueue,
+                        connmark,
+                        connlabelsLow,
+                        connlabelsHigh);
+    }
+
+    /** What the kernel does with the packet written back with this address; {@link Verdict#ACCEPT} unless asked. */
+    public Verdict verdict() {
+        return verdict;
+    }
+
+    /** The queue a {@link Verdict#HAND_OFF} hands the packet to, or {@link #ANY_PORT} for other verdicts. */
+    public int handOffQueue() {
+        return handOffQueue;
+    }
+
+    /**
+     * The connection mark (netfilter {@code ct->mark}) to set with the verdict, 0 to 0xFFFFFFFF,
+     * or {@link #NO_CONNMARK} to leave it. Linux only.
+     */
+    public long connmark() {
+        return connmark;
+    }
+
+    /** Whether writing with this address sets the connection mark. */
+    public boolean hasConnmark() {
+        return connmark != NO_CONNMARK;
+    }
+
+    /**
+     * A copy of this read address whose packet, written back, goes through its netfilter hook
+     * again (NF_REPEAT), with its mark as it is. Linux only; see {@link Verdict#REPEAT}.
+     *
+     * @return the copy
+     * @throws IllegalStateException if this is not a read address
+     */
+    public DivertAddress repeat() {
+        return withVerdict(Verdict.REPEAT, ANY_PORT);
+    }
+
+    /**
+     * A copy of this read address whose packet, written back, goes through its netfilter hook
+     * again with mark {@code mark}, so that a rule can match it ({@code -m mark --mark}) and not
+     * divert it to this queue again.
+     *
+     * @param mark the packet's new mark
+     * @return the copy
+     * @throws IllegalStateException if this is not a read address
+     */
+    public DivertAddress repeat(int mark) {
+        return withMark(mark).repeat();
+    }
+
+    /**
+     * A copy of this read address whose packet, written back, is handed to the program reading
+     * NFQUEUE {@code queue} (NF_QUEUE verdict with that queue number) and dropped if none does.
+     * Linux only.
+     *
+     * @param queue the queue number, 0 to 65535
+     * @return the copy
+     * @throws IllegalStateException if this is not a read address
+     */
+    public DivertAddress handOff(int queue) {
+        if (queue < 0 || queue > MAX_PORT) {
+            throw new IllegalArgumentException("queue must be 0.." + MAX_PORT + ": " + queue);
+        }
+        return withVerdict(Verdict.HAND_OFF, queue);
+    }
+
+    /**
+     * A copy of this read address with the plain {@link Verdict#ACCEPT}, what a read address has
+     * unless changed.
+     *
+     * @return the copy
+     */
+    public DivertAddress accept() {
+        return withVerdict(Verdict.ACCEPT, ANY_PORT);
+    }
+
+    private DivertAddress withVerdict(Verdict verdict, int handOffQueue) {
+        if (!hasTag()) {
+            throw new IllegalStateException("only a read address, one with a tag, has a verdict: " + this);
+        }
+        return verdict == this.verdict && handOffQueue == this.handOffQueue
+                ? this
+                : new DivertAddress(
+                        port,
+                        direction,
+                        interfaceName,
+                        interfaceAddress,
+                        tag,
+                        mark,
+                        verdict,
+                        handOffQueue,
+                        connmark,
+                        connlabelsLow,
+                        connlabelsHigh);
+    }
+
+    /**
+     * A copy of this read address that also sets the connection mark of the packet's conntrack
+     * entry ({@code -m connmark --mark} matches it on the connection's later packets). Nothing
+     * happens to a packet without a conntrack entry, or when the kernel lacks the
+     * nf_conntrack_netlink module. Linux only.
+     *
+     * @param connmark the connection mark, any 32 bits
+     * @return the copy
+     * @throws IllegalStateException if this is not a read address
+     */
+    public DivertAddress withConnmark(int connmark) {
+        if (!hasTag()) {
+            throw new IllegalStateException("only a read address, one with a tag, can set a connmark: " + this);
+        }
+        long value = connmark & 0xFFFF_FFFFL;
+        return value == this.connmark
+                ? this
+                : new DivertAddress(
+                        port,
+                        direction,
+                        interfaceName,
+                        interfaceAddress,
+                        tag,
+                        mark,
+                        verdict,
+                        handOffQueue,
+                        value,
+                        connlabelsLow,
+                        connlabelsHigh);
+    }
+
+    /**
+     * A copy of this read address that also adds conntrack labels to the packet's connection
+     * (labels {@code 0..127}, as {@code -m connlabel --label N} and {@code connlabel.conf} number
+     * them); labels it has already stay. As with {@link #withConnmark}, the kernel needs
+     * CONFIG_NETFILTER_NETLINK_GLUE_CT and a conntrack entry, and the connection must have room
+     * for labels, which it has only while some rule of the namespace uses the connlabel match.
+     * Linux only.
+     *
+     * @param labels the label numbers to add, each 0 to 127
+     * @return the copy
+     * @throws IllegalStateException if this is not a read address
+     */
+    public DivertAddress withConnlabels(int... labels) {
+        if (!hasTag()) {
+            throw new IllegalStateException("only a read address, one with a tag, can set connlabels: " + this);
+        }
+        long low = connlabelsLow;
+        long high = connlabelsHigh;
+        for (int label : labels) {
+            if (label < 0 || label > 127) {
+                throw new IllegalArgumentException("a conntrack label is 0..127: " + label);
+            }
+            if (label < 64) {
+                low |= 1L << label;
+            } else {
+                high |= 1L << (label - 64);
+            }
+        }
+        return low == connlabelsLow && high == connlabelsHigh
+                ? this
+                : new DivertAddress(
+                        port,
+                        direction,
+                        interfaceName,
+                        interfaceAddress,
+                        tag,
+                        mark,
+                        verdict,
+                        handOffQueue,
+                        connmark,
+                        low,
+                        high);
+    }
+
+    /** The conntrack labels {@link #withConnlabels} adds, as a new set; empty if none. */
+    public BitSet connlabels() {
+        return BitSet.valueOf(new long[] {connlabelsLow, connlabelsHigh});
+    }
+
+    /** Whether writing with this address adds conntrack labels. */
+    public boolean hasConnlabels() {
+        return (connlabelsLow | connlabelsHigh) != 0;
+    }
+
+    /**
+     * Whether writing with this address asks for more than the plain accept a read address has:
+     * another verdict, a connmark or connlabels.
+     */
+    public boolean hasVerdictOptions() {
+        return verdict != Verdict.ACCEPT || connmark != NO_CONNMARK || hasConnlabels();
     }
 
     @Override
@@ -223,6 +491,11 @@ public final class DivertAddress extends SocketAddress {
         return port == that.port
                 && tag == that.tag
                 && mark == that.mark
+                && verdict == that.verdict
+                && handOffQueue == that.handOffQueue
+                && connmark == that.connmark
+                && connlabelsLow == that.connlabelsLow
+                && connlabelsHigh == that.connlabelsHigh
                 && direction == that.direction
                 && Objects.equals(interfaceName, that.interfaceName)
                 && Objects.equals(interfaceAddress, that.interfaceAddress);
@@ -230,7 +503,18 @@ public final class DivertAddress extends SocketAddress {
 
     @Override
     public int hashCode() {
-        return Objects.hash(port, direction, interfaceName, interfaceAddress, tag, mark);
+        return Objects.hash(
+                port,
+                direction,
+                interfaceName,
+                interfaceAddress,
+                tag,
+                mark,
+                verdict,
+                handOffQueue,
+                connmark,
+                connlabelsLow,
+                connlabelsHigh);
     }
 
     @Override
@@ -254,6 +538,17 @@ public final class DivertAddress extends SocketAddress {
         }
         if (mark != 0) {
             sb.append(", mark 0x").append(Integer.toHexString(mark));
+        }
+        if (verdict == Verdict.REPEAT) {
+            sb.append(", repeat");
+        } else if (verdict == Verdict.HAND_OFF) {
+            sb.append(", hand off to ").append(handOffQueue);
+        }
+        if (connmark != NO_CONNMARK) {
+            sb.append(", connmark 0x").append(Long.toHexString(connmark));
+        }
+        if (hasConnlabels()) {
+            sb.append(", connlabels ").append(connlabels());
         }
         return sb.append(')').toString();
     }

@@ -28,6 +28,9 @@ import org.nettydivert.transport.unix.Os;
 public final class DivertChannelConfig extends DefaultChannelConfig {
     static final int DEFAULT_INJECT_MARK = 0x4456;
 
+    /** Whether {@link DivertChannelOption#GSO} is on unless set: see docs/BENCHMARKS.md. */
+    static final boolean DEFAULT_GSO = true;
+
     private static final int MIN_PACKET_SIZE = 20;
     private static final int MAX_IP_PACKET = 65535;
     private static final int MAX_BATCH = 256;
@@ -42,6 +45,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
     private volatile int sendBufferSize;
     private volatile int queueMaxlen = 4096;
     private volatile boolean failOpen;
+    private volatile boolean gso = DEFAULT_GSO;
     private volatile boolean noEnobufs;
     private volatile int verdictTimeoutMillis = 5000;
     private volatile int injectMark = DEFAULT_INJECT_MARK;
@@ -63,6 +67,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
     private static final Map<ChannelOption<?>, Backend> backendOptions = Map.of(
             DivertChannelOption.QUEUE_MAXLEN, Backend.NFQUEUE,
             DivertChannelOption.FAIL_OPEN, Backend.NFQUEUE,
+            DivertChannelOption.GSO, Backend.NFQUEUE,
             DivertChannelOption.NO_ENOBUFS, Backend.NFQUEUE,
             DivertChannelOption.VERDICT_TIMEOUT_MILLIS, Backend.NFQUEUE,
             DivertChannelOption.INJECT_MARK, Backend.NFQUEUE,
@@ -127,6 +132,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
                 ChannelOption.SO_SNDBUF,
                 DivertChannelOption.QUEUE_MAXLEN,
                 DivertChannelOption.FAIL_OPEN,
+                DivertChannelOption.GSO,
                 DivertChannelOption.NO_ENOBUFS,
                 DivertChannelOption.VERDICT_TIMEOUT_MILLIS,
                 DivertChannelOption.INJECT_MARK,
@@ -155,6 +161,9 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         }
         if (option == DivertChannelOption.FAIL_OPEN) {
             return (T) Boolean.valueOf(failOpen);
+        }
+        if (option == DivertChannelOption.GSO) {
+            return (T) Boolean.valueOf(gso);
         }
         if (option == DivertChannelOption.NO_ENOBUFS) {
             return (T) Boolean.valueOf(noEnobufs);
@@ -192,6 +201,8 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
             setQueueMaxlen((Integer) value);
         } else if (option == DivertChannelOption.FAIL_OPEN) {
             setFailOpen((Boolean) value);
+        } else if (option == DivertChannelOption.GSO) {
+            setGso((Boolean) value);
         } else if (option == DivertChannelOption.NO_ENOBUFS) {
             setNoEnobufs((Boolean) value);
         } else if (option == DivertChannelOption.VERDICT_TIMEOUT_MILLIS) {
@@ -271,6 +282,17 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
     public DivertChannelConfig setFailOpen(boolean failOpen) {
         requested(DivertChannelOption.FAIL_OPEN);
         this.failOpen = failOpen;
+        return this;
+    }
+
+    public boolean isGso() {
+        return gso;
+    }
+
+    /** See {@link DivertChannelOption#GSO}. */
+    public DivertChannelConfig setGso(boolean gso) {
+        requested(DivertChannelOption.GSO);
+        this.gso = gso;
         return this;
     }
 

@@ -44,6 +44,17 @@ public final class DivertChannelOption<T> extends ChannelOption<T> {
     public static final ChannelOption<Boolean> FAIL_OPEN = valueOf("DIVERT_FAIL_OPEN");
 
     /**
+     * Linux: large (GSO) packets reach the channel whole, up to 64 KiB, and go back whole
+     * (NFQA_CFG_F_GSO; default {@value DivertChannelConfig#DEFAULT_GSO}, chosen by measurement,
+     * see docs/BENCHMARKS.md). Without it the kernel cuts each one into MTU-sized segments in
+     * software before queueing them, one verdict each. Such packets may be larger than any MTU,
+     * and their transport checksum is completed by the channel on read. The kernel copies at
+     * most 65531 bytes of a packet: a longer one is read {@linkplain DivertPacket#isTruncated()
+     * truncated} and passes whole if written back unchanged.
+     */
+    public static final ChannelOption<Boolean> GSO = valueOf("DIVERT_GSO");
+
+    /**
      * Linux: do not report socket overflows (ENOBUFS) at all (default false: they are counted in
      * {@link DivertStats#overflows()} and never close the channel).
      */

@@ -30,6 +30,41 @@ class DivertAddressTest {
     private static final InetAddress LOCAL = InetAddress.getLoopbackAddress();
 
     @Test
+    void verdictsAreCopiesThatLeaveTheReadAddressAsItWas() {
+        DivertAddress read = new DivertAddress(7, Direction.OUTBOUND, "lo", null, 42, 3);
+        assertEquals(DivertAddress.Verdict.ACCEPT, read.verdict());
+        assertFalse(read.hasVerdictOptions());
+        DivertAddress repeat = read.repeat(0x10);
+        assertEquals(DivertAddress.Verdict.REPEAT, repeat.verdict());
+        assertEquals(0x10, repeat.mark());
+        assertEquals(3, read.mark());
+        assertEquals(DivertAddress.Verdict.ACCEPT, read.verdict());
+        DivertAddress handOff = read.handOff(9).withConnmark(-1);
+        assertEquals(DivertAddress.Verdict.HAND_OFF, handOff.verdict());
+        assertEquals(9, handOff.handOffQueue());
+        assertEquals(0xFFFF_FFFFL, handOff.connmark(), "any 32 bits, unsigned");
+        assertTrue(handOff.hasConnmark());
+        assertEquals(DivertAddress.ANY_PORT, handOff.accept().handOffQueue());
+        assertEquals(DivertAddress.Verdict.ACCEPT, handOff.accept().verdict());
+        assertTrue(handOff.accept().hasConnmark(), "accept() changes the verdict only");
+        assertNotEquals(read, repeat);
+        assertNotEquals(read.handOff(9), read.handOff(10));
+        assertEquals(read.handOff(9).withConnmark(5), read.withConnmark(5).handOff(9));
+        assertEquals(read.handOff(9).hashCode(), read.handOff(9).hashCode());
+        assertSame(read, read.accept());
+        assertEquals(
+                "DivertAddress(OUTBOUND, port 7, lo, tag 42, mark 0x3, hand off to 9, connmark 0xffffffff)",
+                handOff.toString());
+        assertThrows(IllegalArgumentException.class, () -> read.handOff(65536));
+        DivertAddress labelled = read.withConnlabels(1, 64).withConnlabels(127);
+        assertEquals(java.util.BitSet.valueOf(new long[] {2, 1L | 1L << 63}), labelled.connlabels());
+        assertTrue(labelled.hasVerdictOptions());
+        assertFalse(read.hasConnlabels());
+        assertThrows(IllegalArgumentException.class, () -> read.withConnlabels(128));
+        assertThrows(IllegalStateException.class, () -> DivertAddress.outbound().repeat());
+    }
+
+    @Test
     void aBindAddressHasAPortAndNoDirectionTagOrInterface() {
         DivertAddress address = DivertAddress.port(7);
 

@@ -33,6 +33,7 @@ class DivertChannelConfigTest {
     private static final List<ChannelOption<?>> NFQUEUE_ONLY = List.of(
             DivertChannelOption.QUEUE_MAXLEN,
             DivertChannelOption.FAIL_OPEN,
+            DivertChannelOption.GSO,
             DivertChannelOption.NO_ENOBUFS,
             DivertChannelOption.VERDICT_TIMEOUT_MILLIS,
             DivertChannelOption.INJECT_MARK,

@@ -42,7 +42,9 @@ import org.nettydivert.transport.unix.Native;
  * {@link NfqueueMessages}, so that the real parser reads them), and parses the verdict and batch
  * verdict messages it is sent, as the kernel does: a verdict for an id it does not hold is
  * refused with an NLMSG_ERROR reply, a batch verdict applies to every held id up to its own,
- * NF_REPEAT queues the packet again under a new id. What it applied is recorded in order, with
+ * NF_REPEAT queues the packet again under a new id (with the verdict's mark, which the kernel
+ * sets before it runs the hook again), NF_QUEUE with a queue number hands it to another queue
+ * (recorded only), an NFQA_CT attribute's nested CTA_MARK is recorded as the connmark. What it applied is recorded in order, with
  * injected packets in the same timeline. On demand it refuses a whole sendmsg (EAGAIN or another
  * errno: netlink applies all of a datagram or none of it), refuses the verdicts for one packet
  * within a send that otherwise applies (answering with NLMSG_ERROR), fails reads, or fails raw
@@ -97,7 +99,10 @@ final class FakeNfqueueKernel implements NfqueueIo {
     /** One verdict the fake applied, or one injected packet (id -1). */
     static final class Event {
         final long id;
-        /** NF_DROP 0, NF_ACCEPT 1, NF_REPEAT 4; -1 for an injected packet. */
+        /**
+         * NF_DROP 0, NF_ACCEPT 1, NF_REPEAT 4, NF_QUEUE 3 with the queue number in the high 16
+         * bits; -1 for an injected packet.
+         */
         final int verdict;
         /** The payload sent with the verdict, or the injected packet, in hex; null if none. */
         final String payload;
@@ -105,13 +110,27 @@ final class FakeNfqueueKernel implements NfqueueIo {
         final Integer mark;
         /** Whether a batch verdict applied it. */
         final boolean batch;
+        /** The connmark (CTA_MARK in NFQA_CT) sent with the verdict, or null if none. */
+        final Long connmark;
+        /** The conntrack labels (CTA_LABELS, whose CTA_LABELS_MASK must equal it) sent, or null. */
+        java.util.BitSet connlabels;
 
         Event(long id, int verdict, String payload, Integer mark, boolean batch) {
+            this(id, verdict, payload, mark, batch, null);
+        }
+
+        Event(long id, int verdict, String payload, Integer mark, boolean batch, Long connmark) {
             this.id = id;
             this.verdict = verdict;
             this.payload = payload;
             this.mark = mark;
             this.batch = batch;
+            this.connmark = connmark;
+        }
+
+        /** The queue an NF_QUEUE verdict hands the packet to, or -1. */
+        int handOffQueue() {
+            return (verdict & 0xFF) == 3 ? verdict >>> 16 : -1;
         }
 
         boolean isInjection() {
@@ -123,8 +142,14 @@ final class FakeNfqueueKernel implements NfqueueIo {
             if (isInjection()) {
                 return "inject " + payload;
             }
-            String name = verdict == 1 ? "ACCEPT" : verdict == 0 ? "DROP" : verdict == 4 ? "REPEAT" : "" + verdict;
+            String name = verdict == 1
+                    ? "ACCEPT"
+                    : verdict == 0
+                            ? "DROP"
+                            : verdict == 4 ? "REPEAT" : handOffQueue() >= 0 ? "QUEUE " + handOffQueue() : "" + verdict;
             return id + " " + name + (batch ? " (batch)" : "") + (mark != null ? " mark " + mark : "")
+                    + (connmark != null ? " connmark " + connmark : "")
+                    + (connlabels != null ? " connlabels " + connlabels : "")
                     + (payload != null ? " payload " + payload.length() / 2 : "");
         }
     }
@@ -512,6 +537,9 @@ final class FakeNfqueueKernel implements NfqueueIo {
         int verdict = -1;
         long id = -1;
         Integer mark = null;
+        Long connmark = null;
+        java.util.BitSet labels = null;
+        java.util.BitSet labelsMask = null;
         String payload = null;
         for (int a = m + 20; a + 4 <= m + length; ) {
             int attrLength = all.order(ByteOrder.LITTLE_ENDIAN).getShort(a) & 0xFFFF;
@@ -522,6 +550,28 @@ final class FakeNfqueueKernel implements NfqueueIo {
                 id = all.getInt(a + 8) & 0xFFFFFFFFL;
             } else if (attrType == 3) { // NFQA_MARK
                 mark = all.getInt(a + 4);
+            } else if (attrType == 11) { // NFQA_CT: conntrack attributes, as ctnetlink_glue_parse reads them
+                for (int c = a + 4; c + 4 <= a + attrLength; ) {
+                    int ctLength = all.order(ByteOrder.LITTLE_ENDIAN).getShort(c) & 0xFFFF;
+                    int ctType = all.getShort(c + 2) & 0x3FFF;
+                    all.order(ByteOrder.BIG_ENDIAN);
+                    if (ctType == 8 && ctLength == 8) { // CTA_MARK, a big-endian u32
+                        connmark = all.getInt(c + 4) & 0xFFFFFFFFL;
+                    } else if ((ctType == 22 || ctType == 23) && ctLength == 20) {
+                        // CTA_LABELS / CTA_LABELS_MASK: u32 words in host order (little-endian here).
+                        byte[] bits = new byte[16];
+                        all.get(c + 4, bits);
+                        if (ctType == 22) {
+                            labels = java.util.BitSet.valueOf(bits);
+                        } else {
+                            labelsMask = java.util.BitSet.valueOf(bits);
+                        }
+                    } else {
+                        throw new AssertionError("unexpected conntrack attribute " + ctType + ", length " + ctLength);
+                    }
+                    c += (ctLength + 3) & ~3;
+                }
+                all.order(ByteOrder.BIG_ENDIAN);
             } else if (attrType == 10) { // NFQA_PAYLOAD
                 byte[] bytes = new byte[attrLength - 4];
                 all.get(a + 4, bytes);
@@ -531,8 +581,14 @@ final class FakeNfqueueKernel implements NfqueueIo {
             }
             a += (attrLength + 3) & ~3;
         }
+        // nfqnl_recv_verdict refuses verdicts above NF_MAX_VERDICT; only NF_QUEUE (and NF_DROP's
+        // errno) use the high bits, and this backend sends no errno.
+        int code = verdict & 0xFF;
+        if ((code != 0 && code != 1 && code != 3 && code != 4) || (code != 3 && verdict >>> 16 != 0)) {
+            throw new AssertionError("not a verdict this backend sends: 0x" + Integer.toHexString(verdict));
+        }
         if (type == VERDICT_BATCH_TYPE) {
-            if (mark != null || payload != null) {
+            if (mark != null || payload != null || connmark != null) {
                 throw new AssertionError("a batch verdict carries neither mark nor payload");
             }
             List<Long> covered = new ArrayList<>(held.headMap(id, true).keySet());
@@ -549,15 +605,23 @@ final class FakeNfqueueKernel implements NfqueueIo {
             refuse(id, "verdict " + verdict + " for id " + id + ", which is not waiting");
             return;
         }
+        if (!java.util.Objects.equals(labels, labelsMask)) {
+            throw new AssertionError("labels " + labels + " with mask " + labelsMask + ": others would be cleared");
+        }
         held.remove(id);
-        apply(p, verdict, payload, mark, false);
+        apply(p, verdict, payload, mark, false, connmark);
+        timeline.get(timeline.size() - 1).connlabels = labels;
     }
 
     private void apply(Packet p, int verdict, String payload, Integer mark, boolean batch) {
-        timeline.add(new Event(p.id, verdict, payload, mark, batch));
+        apply(p, verdict, payload, mark, batch, null);
+    }
+
+    private void apply(Packet p, int verdict, String payload, Integer mark, boolean batch, Long connmark) {
+        timeline.add(new Event(p.id, verdict, payload, mark, batch, connmark));
         if (verdict == 4) { // NF_REPEAT: through the hook again, queued again under a new id
-            Packet again = queue(p.bytes);
-            again.mark = p.mark;
+            Packet again = queue(payload != null ? ByteBufUtil.decodeHexDump(payload) : p.bytes);
+            again.mark = mark != null ? mark : p.mark;
         }
     }
 

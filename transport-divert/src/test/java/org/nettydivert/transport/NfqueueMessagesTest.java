@@ -152,7 +152,7 @@ class NfqueueMessagesTest {
         int start = NfqueueMessages.putAcceptHeaders(buf, QUEUE, 7, true, 0x11, 13);
         assertEquals(0, start);
         int headers = buf.readableBytes();
-        assertEquals(NfqueueMessages.VERDICT_HEADER, headers);
+        assertEquals(NfqueueMessages.VERDICT_HEADER - 12 - 40, headers, "all but the conntrack attributes");
         assertEquals(headers + 16, buf.getIntLE(0), "13 payload bytes padded to 16");
         assertEquals(LinuxAbi.NFQA_MARK, buf.getUnsignedShortLE(34));
         assertEquals(0x11, buf.getInt(36));
@@ -161,11 +161,63 @@ class NfqueueMessagesTest {
     }
 
     @Test
+    void aVerdictWithConnmarkHasItNestedInNfqaCtBeforeThePayload() {
+        int start = NfqueueMessages.putVerdictHeaders(
+                buf, QUEUE, 7, LinuxAbi.nfQueueNr(9), true, 0x11, 0xFFFF_FFFEL, 0, 0, 13);
+        assertEquals(0, start);
+        assertEquals(NfqueueMessages.VERDICT_HEADER - 40, buf.readableBytes());
+        assertEquals(buf.readableBytes() + 16, buf.getIntLE(0));
+        assertEquals(9 << 16 | 3, buf.getInt(24), "NF_QUEUE_NR(9)");
+        assertEquals(LinuxAbi.NFQA_MARK, buf.getUnsignedShortLE(34));
+        assertEquals(4 + 8, buf.getUnsignedShortLE(40), "NFQA_CT holds one 8-byte attribute");
+        assertEquals(LinuxAbi.NFQA_CT | LinuxAbi.NLA_F_NESTED, buf.getUnsignedShortLE(42));
+        assertEquals(8, buf.getUnsignedShortLE(44));
+        assertEquals(LinuxAbi.CTA_MARK, buf.getUnsignedShortLE(46));
+        assertEquals(0xFFFF_FFFE, buf.getInt(48), "CTA_MARK, big-endian");
+        assertEquals(4 + 13, buf.getUnsignedShortLE(52));
+        assertEquals(LinuxAbi.NFQA_PAYLOAD, buf.getUnsignedShortLE(54));
+    }
+
+    @Test
+    void aVerdictWithEverythingFillsTheLargestHeaderWithLabelsAsTheirOwnMask() {
+        long low = 1L << 0 | 1L << 33;
+        long high = 1L << (127 - 64);
+        NfqueueMessages.putVerdictHeaders(buf, QUEUE, 7, LinuxAbi.NF_REPEAT, true, 0x11, 5, low, high, 13);
+        assertEquals(NfqueueMessages.VERDICT_HEADER, buf.readableBytes());
+        assertEquals(4 + 2 * 20 + 8, buf.getUnsignedShortLE(40), "NFQA_CT: labels, mask, mark");
+        for (int a = 44, type = LinuxAbi.CTA_LABELS; a < 84; a += 20, type++) {
+            assertEquals(20, buf.getUnsignedShortLE(a));
+            assertEquals(type, buf.getUnsignedShortLE(a + 2));
+            // u32 words in host order (little-endian here): label n is bit n % 32 of word n / 32.
+            assertEquals(1, buf.getIntLE(a + 4), "word 0: label 0");
+            assertEquals(1 << 1, buf.getIntLE(a + 8), "word 1: label 33");
+            assertEquals(0, buf.getIntLE(a + 12));
+            assertEquals(1 << 31, buf.getIntLE(a + 16), "word 3: label 127");
+        }
+        assertEquals(LinuxAbi.CTA_MARK, buf.getUnsignedShortLE(86));
+        assertEquals(5, buf.getInt(88));
+        assertEquals(LinuxAbi.NFQA_PAYLOAD, buf.getUnsignedShortLE(94));
+    }
+
+    @Test
     void anAcceptWithoutPayloadOrMarkIsABareVerdict() {
         NfqueueMessages.putAcceptHeaders(buf, QUEUE, 7, false, 0, -1);
         assertEquals(NfqueueMessages.BARE_VERDICT, buf.readableBytes());
         assertEquals(NfqueueMessages.BARE_VERDICT, buf.getIntLE(0));
         assertEquals(LinuxAbi.NF_ACCEPT, buf.getInt(24));
+    }
+
+    @Test
+    void theFlagsRequestSetsGsoAndFailOpenAndMasksBoth() {
+        NfqueueMessages.putConfiguration(buf, QUEUE, 65535, 1024, LinuxAbi.NFQA_CFG_F_GSO);
+        int m = 0;
+        for (int i = 0; i < 3; i++) {
+            m += buf.getIntLE(m);
+        }
+        assertEquals(LinuxAbi.NFQA_CFG_FLAGS, buf.getUnsignedShortLE(m + 22));
+        assertEquals(LinuxAbi.NFQA_CFG_F_GSO, buf.getInt(m + 24));
+        assertEquals(LinuxAbi.NFQA_CFG_MASK, buf.getUnsignedShortLE(m + 30));
+        assertEquals(LinuxAbi.NFQA_CFG_F_FAIL_OPEN | LinuxAbi.NFQA_CFG_F_GSO, buf.getInt(m + 32));
     }
 
     @Test

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nettydivert.transport.FakeNfqueueBed.outcome;
 import static org.nettydivert.transport.FakeNfqueueBed.udp4;
@@ -51,6 +52,7 @@ import org.nettydivert.transport.unix.Errors;
 class NfqueueVerdictFakeKernelTest {
     private static final int NF_DROP = 0;
     private static final int NF_ACCEPT = 1;
+    private static final int NF_REPEAT = 4;
 
     private final FakeNfqueueBed bed = new FakeNfqueueBed();
 
@@ -463,6 +465,130 @@ class NfqueueVerdictFakeKernelTest {
         ChannelFuture[] futures = bed.writeInOneFlush(p, injected);
         assertNull(outcome(futures[0]));
         assertSame(why, outcome(futures[1]));
+    }
+
+    // ---- verdicts other than a plain accept, asked for by the address written with
+
+    @Test
+    void aRepeatWithAMarkGoesThroughTheHookAgainCarryingTheNewMark() throws Exception {
+        bed.bind();
+        DivertPacket p = bed.deliver(udp4(1, 10)).get(0);
+        assertNull(outcome(bed.writeInOneFlush(p.withAddress(p.address().repeat(0x10)))[0]));
+        FakeNfqueueKernel.Event v = bed.kernel.verdictFor(1);
+        assertEquals(NF_REPEAT, v.verdict);
+        assertEquals(0x10, v.mark);
+        assertNull(v.payload, "unchanged: the kernel's copy goes through the hook again");
+        assertNull(v.connmark);
+        DivertPacket again = bed.take(1).get(0);
+        assertEquals(2, again.address().tag(), "queued again under a new id");
+        assertEquals(0x10, again.address().mark());
+        assertEquals(DivertAddress.Verdict.ACCEPT, again.address().verdict());
+        assertNull(outcome(bed.writeInOneFlush(again)[0]));
+        assertTrue(bed.kernel.awaitEmpty());
+    }
+
+    @Test
+    void aChangedPacketRepeatedCarriesItsBytesAndTheRepeatSeesThem() throws Exception {
+        bed.bind();
+        DivertPacket p = bed.deliver(udp4(1, 10)).get(0);
+        byte[] changed = udp4(7, 10);
+        DivertPacket written = new DivertPacket(
+                Unpooled.directBuffer().writeBytes(changed), p.address().repeat());
+        p.release();
+        assertNull(outcome(bed.writeInOneFlush(written)[0]));
+        FakeNfqueueKernel.Event v = bed.kernel.verdictFor(1);
+        assertEquals(NF_REPEAT, v.verdict);
+        assertEquals(ByteBufUtil.hexDump(changed), v.payload);
+        DivertPacket again = bed.take(1).get(0);
+        assertEquals(ByteBufUtil.hexDump(changed), ByteBufUtil.hexDump(again.content()));
+        again.release();
+        assertTrue(bed.kernel.awaitEmpty());
+    }
+
+    @Test
+    void aHandOffIsNfQueueWithTheQueueNumberInTheHighBits() throws Exception {
+        bed.bind();
+        DivertPacket p = bed.deliver(udp4(1, 10)).get(0);
+        assertNull(outcome(bed.writeInOneFlush(p.withAddress(p.address().handOff(0xBEEF)))[0]));
+        FakeNfqueueKernel.Event v = bed.kernel.verdictFor(1);
+        assertEquals(0xBEEF << 16 | 3, v.verdict, "NF_QUEUE_NR(0xBEEF)");
+        assertEquals(0xBEEF, v.handOffQueue());
+        assertNull(v.mark, "the mark is unchanged: not sent");
+        assertNull(v.payload);
+    }
+
+    @Test
+    void aConnmarkIsACtaMarkNestedInNfqaCtNextToTheVerdict() throws Exception {
+        bed.bind();
+        DivertPacket p = bed.deliver(udp4(1, 10)).get(0);
+        assertNull(outcome(bed.writeInOneFlush(p.withAddress(p.address().withConnmark(0xFFFF_FFFE)))[0]));
+        FakeNfqueueKernel.Event v = bed.kernel.verdictFor(1);
+        assertEquals(NF_ACCEPT, v.verdict);
+        assertEquals(0xFFFF_FFFEL, v.connmark);
+        assertNull(v.mark);
+        assertNull(v.payload);
+    }
+
+    @Test
+    void connlabelsAreAddedWithTheirOwnMaskSoTheConnectionsOtherLabelsStay() throws Exception {
+        bed.bind();
+        DivertPacket p = bed.deliver(udp4(1, 10)).get(0);
+        assertNull(outcome(bed.writeInOneFlush(p.withAddress(p.address().withConnlabels(0, 33, 127)))[0]));
+        FakeNfqueueKernel.Event v = bed.kernel.verdictFor(1);
+        assertEquals(java.util.BitSet.valueOf(new long[] {1L | 1L << 33, 1L << 63}), v.connlabels);
+        assertNull(v.connmark);
+        assertFalse(v.batch);
+    }
+
+    @Test
+    void aHandOffWithConnmarkAndChangedBytesSendsAllThree() throws Exception {
+        bed.bind();
+        DivertPacket p = bed.deliver(udp4(1, 10)).get(0);
+        byte[] changed = udp4(9, 30);
+        DivertPacket written = new DivertPacket(
+                Unpooled.directBuffer().writeBytes(changed),
+                p.address().handOff(2).withConnmark(5).withMark(6));
+        p.release();
+        assertNull(outcome(bed.writeInOneFlush(written)[0]));
+        FakeNfqueueKernel.Event v = bed.kernel.verdictFor(1);
+        assertEquals(2, v.handOffQueue());
+        assertEquals(5L, v.connmark);
+        assertEquals(6, v.mark);
+        assertEquals(ByteBufUtil.hexDump(changed), v.payload);
+    }
+
+    /** A batch verdict is NF_ACCEPT for every packet it covers: it must not stand for any other. */
+    @Test
+    void unchangedPacketsWithOtherVerdictsAreNeverMergedIntoABatchVerdict() throws Exception {
+        bed.bind();
+        List<DivertPacket> ps = bed.deliver(udp4(1, 10), udp4(2, 10), udp4(3, 10), udp4(4, 10), udp4(5, 10));
+        ChannelFuture[] futures = bed.writeInOneFlush(
+                ps.get(0),
+                ps.get(1).withAddress(ps.get(1).address().withConnmark(1)),
+                ps.get(2).withAddress(ps.get(2).address().handOff(3)),
+                ps.get(3).withAddress(ps.get(3).address().withConnlabels(3)),
+                ps.get(4).withAddress(ps.get(4).address().repeat()));
+        for (ChannelFuture f : futures) {
+            assertNull(outcome(f));
+        }
+        List<FakeNfqueueKernel.Event> verdicts = bed.kernel.verdicts();
+        assertTrue(verdicts.stream().noneMatch(v -> v.batch), verdicts.toString());
+        assertEquals(NF_ACCEPT, bed.kernel.verdictFor(1).verdict);
+        assertEquals(1L, bed.kernel.verdictFor(2).connmark);
+        assertEquals(3, bed.kernel.verdictFor(3).handOffQueue());
+        assertEquals(NF_ACCEPT, bed.kernel.verdictFor(4).verdict);
+        assertEquals(java.util.BitSet.valueOf(new long[] {8}), bed.kernel.verdictFor(4).connlabels);
+        assertEquals(NF_REPEAT, bed.kernel.verdictFor(5).verdict);
+        bed.take(1).get(0).release(); // the repeated packet, back as id 6
+        assertTrue(bed.kernel.awaitEmpty());
+    }
+
+    @Test
+    void verdictsNeedAReadAddress() {
+        assertThrows(IllegalStateException.class, () -> DivertAddress.outbound().repeat());
+        assertThrows(IllegalStateException.class, () -> DivertAddress.outbound().handOff(1));
+        assertThrows(IllegalStateException.class, () -> DivertAddress.outbound().withConnmark(1));
+        assertThrows(IllegalStateException.class, () -> DivertAddress.port(1).repeat(5));
     }
 
     // ---- close

@@ -39,11 +39,14 @@ import org.nettydivert.transport.unix.Errno;
 
 /**
  * A model test of the one-verdict rule on {@link FakeNfqueueKernel}: rounds of packets that the
- * pipeline writes back unchanged, changed, with a new mark, replaced, twice in one flush, holds
+ * pipeline writes back unchanged, changed, with a new mark, handed off to another queue, with a
+ * connmark, replaced, twice in one flush, holds
  * for later rounds, or releases, in a random order, flushing now or later, while sendmsg now
  * and then would block or fails, and the table is small enough to evict and the timeout short
  * enough to expire. Whatever happens, each packet gets exactly one verdict, and it is the one
- * its promises say: NF_ACCEPT with the bytes and mark of its one successful write, or NF_DROP.
+ * its promises say: NF_ACCEPT (or the NF_QUEUE hand-off it asked for) with the bytes, mark and
+ * connmark of its one successful write, or NF_DROP. (NF_REPEAT queues a packet again, which
+ * this model's accounting does not follow; NfqueueVerdictFakeKernelTest covers it.)
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NfqueueVerdictModelTest {
@@ -62,13 +65,23 @@ class NfqueueVerdictModelTest {
         final Integer mark;
         /** Whether it must fail: a second write of the packet in the same flush. */
         final boolean second;
+        /** The verdict word sent. */
+        final int verdict;
+        /** The connmark sent, or null for none. */
+        final Long connmark;
 
         Write(long id, ChannelFuture future, String payload, Integer mark, boolean second) {
+            this(id, future, payload, mark, second, NF_ACCEPT, null);
+        }
+
+        Write(long id, ChannelFuture future, String payload, Integer mark, boolean second, int verdict, Long connmark) {
             this.id = id;
             this.future = future;
             this.payload = payload;
             this.mark = mark;
             this.second = second;
+            this.verdict = verdict;
+            this.connmark = connmark;
         }
     }
 
@@ -146,9 +159,33 @@ class NfqueueVerdictModelTest {
                     break;
                 }
                 case 3: {
-                    int mark = p.address().mark() + 10;
-                    writes.add(new Write(
-                            id, channel.write(p.withAddress(p.address().withMark(mark))), null, mark, false));
+                    // The other verdicts by the packet id, so that the seeds' sequences stay as
+                    // they were before there were other verdicts.
+                    DivertAddress a = p.address();
+                    if (id % 3 == 0) {
+                        int mark = a.mark() + 10;
+                        writes.add(new Write(id, channel.write(p.withAddress(a.withMark(mark))), null, mark, false));
+                    } else if (id % 3 == 1) {
+                        int queue = (int) (id * 7919 % 65536);
+                        writes.add(new Write(
+                                id,
+                                channel.write(p.withAddress(a.handOff(queue))),
+                                null,
+                                null,
+                                false,
+                                queue << 16 | 3,
+                                null));
+                    } else {
+                        int connmark = (int) (id * 0x9E3779B9L);
+                        writes.add(new Write(
+                                id,
+                                channel.write(p.withAddress(a.withConnmark(connmark))),
+                                null,
+                                null,
+                                false,
+                                NF_ACCEPT,
+                                connmark & 0xFFFF_FFFFL));
+                    }
                     break;
                 }
                 case 4: {
@@ -220,7 +257,8 @@ class NfqueueVerdictModelTest {
                 drops++;
                 continue;
             }
-            assertEquals(NF_ACCEPT, v.verdict, "packet " + v.id + " was written: " + v);
+            assertEquals(w.verdict, v.verdict, "packet " + v.id + " was written: " + v);
+            assertEquals(w.connmark, v.connmark, "packet " + v.id);
             assertEquals(w.payload, v.payload, "packet " + v.id);
             assertEquals(w.mark, v.mark, "packet " + v.id + " (read with mark " + marks.get(v.id) + ")");
         }

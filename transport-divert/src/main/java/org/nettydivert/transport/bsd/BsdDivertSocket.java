@@ -380,7 +380,9 @@ public final class BsdDivertSocket extends DivertSocket {
                 if (malformation == null && abi == BsdAbi.OPENBSD) {
                     malformation = openBsdIpv4Malformation(content, offset, length);
                 }
-                if (malformation != null) {
+                if (packet.address().hasVerdictOptions()) {
+                    refusal = unsupportedVerdict(packet.address());
+                } else if (malformation != null) {
                     refusal = Errors.newException("sendmmsg", Errno.EINVAL, malformation);
                 } else {
                     int version = IpPackets.version(content, offset);
@@ -477,6 +479,18 @@ public final class BsdDivertSocket extends DivertSocket {
             at += optionLength;
         }
         return null;
+    }
+
+    /**
+     * Divert sockets have no verdicts: a written packet is reinjected (after the rule of its tag,
+     * on FreeBSD) or dropped by not writing it. So repeat, hand-off and connmark are refused.
+     */
+    private static UnsupportedOperationException unsupportedVerdict(DivertAddress address) {
+        String what = address.verdict() == DivertAddress.Verdict.REPEAT
+                ? "a repeat verdict (FreeBSD: write with another tag to resume at that ipfw rule number)"
+                : address.verdict() == DivertAddress.Verdict.HAND_OFF ? "a hand-off to another queue" : "a connmark";
+        return new UnsupportedOperationException(
+                what + " is Linux NFQUEUE only; divert sockets have no verdicts: " + address);
     }
 
     /**

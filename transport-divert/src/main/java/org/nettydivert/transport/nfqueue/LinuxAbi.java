@@ -16,7 +16,8 @@ package org.nettydivert.transport.nfqueue;
 /**
  * Linux constants and struct offsets the NFQUEUE backend uses, from {@code <sys/socket.h>},
  * {@code <linux/netlink.h>}, {@code <linux/netfilter/nfnetlink.h>},
- * {@code <linux/netfilter/nfnetlink_queue.h>} and {@code <linux/netfilter.h>}. Every value is
+ * {@code <linux/netfilter/nfnetlink_queue.h>}, {@code <linux/netfilter/nfnetlink_conntrack.h>},
+ * {@code <linux/netfilter/xt_connlabel.h>} and {@code <linux/netfilter.h>}. Every value is
  * checked against the system headers by {@code LinuxAbiTest}.
  */
 public final class LinuxAbi {
@@ -53,6 +54,8 @@ public final class LinuxAbi {
     public static final int NLM_F_ACK = 4;
     public static final int NLA_HDRLEN = 4;
     public static final int NLA_TYPE_MASK = 0x3FFF;
+    /** Set in the type of an attribute that holds attributes (libnetfilter_queue sets it on NFQA_CT). */
+    public static final int NLA_F_NESTED = 0x8000;
     /** {@code struct nfgenmsg}: family, version, res_id (big-endian). */
     public static final int NFGENMSG_SIZE = 4;
 
@@ -73,6 +76,8 @@ public final class LinuxAbi {
     public static final int NFQNL_CFG_CMD_UNBIND = 2;
     public static final int NFQNL_COPY_PACKET = 2;
     public static final int NFQA_CFG_F_FAIL_OPEN = 1;
+    /** Large (GSO) packets are queued whole instead of segmented in software first. */
+    public static final int NFQA_CFG_F_GSO = 4;
     /** {@code struct nfqnl_msg_config_cmd}: command, pad, pf (big-endian). */
     public static final int CONFIG_CMD_SIZE = 4;
     /** {@code struct nfqnl_msg_config_params} (packed): copy_range (big-endian), copy_mode. */
@@ -87,7 +92,19 @@ public final class LinuxAbi {
     public static final int NFQA_PAYLOAD = 10;
     public static final int NFQA_CAP_LEN = 13;
     public static final int NFQA_SKB_INFO = 14;
+    public static final int NFQA_CT = 11;
     public static final int NFQA_SKB_CSUMNOTREADY = 1;
+    public static final int NFQA_SKB_GSO = 2;
+
+    // Conntrack attributes, nested in NFQA_CT of a verdict.
+    public static final int CTA_MARK = 8;
+    public static final int CTA_LABELS = 22;
+    public static final int CTA_LABELS_MASK = 23;
+    /**
+     * The bytes of CTA_LABELS and its mask: labels 0..XT_CONNLABEL_MAXBIT (127), what the kernel
+     * keeps per connection (NF_CT_LABELS_MAX_SIZE).
+     */
+    public static final int CONNLABELS_SIZE = 16;
     /** {@code struct nfqnl_msg_packet_hdr} (packed): packet_id (big-endian), hw_protocol, hook. */
     public static final int PACKET_HDR_SIZE = 7;
     /** {@code struct nfqnl_msg_verdict_hdr}: verdict, id (both big-endian). */
@@ -96,7 +113,11 @@ public final class LinuxAbi {
     // Netfilter.
     public static final int NF_DROP = 0;
     public static final int NF_ACCEPT = 1;
+    public static final int NF_QUEUE = 3;
     public static final int NF_REPEAT = 4;
+    /** NF_QUEUE's queue number is in the verdict's high bits: {@code NF_QUEUE_NR(x)}. */
+    public static final int NF_VERDICT_QBITS = 16;
+
     public static final int NF_INET_PRE_ROUTING = 0;
     public static final int NF_INET_LOCAL_IN = 1;
     public static final int NF_INET_FORWARD = 2;
@@ -109,7 +130,6 @@ public final class LinuxAbi {
     public static final int NFQA_IFINDEX_PHYSINDEV = 7;
     public static final int NFQA_IFINDEX_PHYSOUTDEV = 8;
     public static final int NFQA_HWADDR = 9;
-    public static final int NFQA_CT = 11;
     public static final int NFQA_CT_INFO = 12;
     public static final int NFQA_UID = 16;
     public static final int NFQA_GID = 17;
@@ -127,7 +147,6 @@ public final class LinuxAbi {
     public static final int PACKET_TIMESTAMP_SIZE = 16;
     // Inside NFQA_CT (linux/netfilter/nfnetlink_conntrack.h), all 32-bit big-endian.
     public static final int CTA_STATUS = 3;
-    public static final int CTA_MARK = 8;
     public static final int CTA_ID = 12;
     // enum ip_conntrack_info (linux/netfilter/nf_conntrack_common.h), the value of NFQA_CT_INFO.
     public static final int IP_CT_ESTABLISHED = 0;
@@ -135,6 +154,11 @@ public final class LinuxAbi {
     public static final int IP_CT_NEW = 2;
     public static final int IP_CT_ESTABLISHED_REPLY = 3;
     public static final int IP_CT_RELATED_REPLY = 4;
+
+    /** The verdict {@code NF_QUEUE_NR(queue)}: NF_QUEUE to queue {@code queue}. */
+    public static int nfQueueNr(int queue) {
+        return queue << NF_VERDICT_QBITS | NF_QUEUE;
+    }
 
     public static int align4(int length) {
         return (length + 3) & ~3;

@@ -119,8 +119,11 @@ public final class NativeNfqueueIo implements NfqueueIo {
         ByteBuf request = Unpooled.directBuffer(256);
         ByteBuf reply = Unpooled.directBuffer(8192);
         try {
+            int flags = config.isFailOpen() ? NFQA_CFG_F_FAIL_OPEN : 0;
+            // GSO: large packets queued whole rather than segmented in software first.
+            flags |= config.isGso() ? NFQA_CFG_F_GSO : 0;
             int requests = NfqueueMessages.putConfiguration(
-                    request, queue, config.getMaxPacketSize(), config.getQueueMaxlen(), config.isFailOpen());
+                    request, queue, config.getMaxPacketSize(), config.getQueueMaxlen(), flags);
             long sent = Native.Posix.sendto(fd, request.memoryAddress(), request.readableBytes(), 0, 0, 0);
             if (sent < 0) {
                 throw Errors.newException("sendto(NFQNL_MSG_CONFIG)");

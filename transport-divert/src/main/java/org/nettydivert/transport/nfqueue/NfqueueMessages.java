@@ -16,6 +16,7 @@ package org.nettydivert.transport.nfqueue;
 import static org.nettydivert.transport.nfqueue.LinuxAbi.*;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteOrder;
 
 /**
  * The nfnetlink_queue messages an NFQUEUE channel writes (configuration, verdicts, batch
@@ -29,12 +30,26 @@ public final class NfqueueMessages {
     public static final int CONFIG_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_CONFIG;
     static final int PACKET_TYPE = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_PACKET;
 
-    /** The most header bytes of one accept verdict: nlmsghdr, nfgenmsg, verdict, mark, payload attribute header. */
-    public static final int VERDICT_HEADER =
-            NLMSG_HDRLEN + NFGENMSG_SIZE + NLA_HDRLEN + VERDICT_HDR_SIZE + NLA_HDRLEN + 4 + NLA_HDRLEN;
+    /**
+     * The most header bytes of one verdict written back: nlmsghdr, nfgenmsg, verdict, mark,
+     * NFQA_CT with CTA_MARK, CTA_LABELS and CTA_LABELS_MASK, payload attribute header.
+     */
+    public static final int VERDICT_HEADER = NLMSG_HDRLEN
+            + NFGENMSG_SIZE
+            + NLA_HDRLEN
+            + VERDICT_HDR_SIZE
+            + NLA_HDRLEN
+            + 4
+            + NLA_HDRLEN
+            + NLA_HDRLEN
+            + 4
+            + 2 * (NLA_HDRLEN + CONNLABELS_SIZE)
+            + NLA_HDRLEN;
 
     /** A verdict with neither mark nor payload. */
     public static final int BARE_VERDICT = NLMSG_HDRLEN + NFGENMSG_SIZE + NLA_HDRLEN + VERDICT_HDR_SIZE;
+
+    private static final boolean LITTLE_ENDIAN_HOST = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private NfqueueMessages() {}
 
@@ -67,6 +82,14 @@ public final class NfqueueMessages {
      * with {@code copyRange}, the queue length, and FAIL_OPEN on or off. Returns how many.
      */
     public static int putConfiguration(ByteBuf out, int queue, int copyRange, int queueMaxlen, boolean failOpen) {
+        return putConfiguration(out, queue, copyRange, queueMaxlen, failOpen ? NFQA_CFG_F_FAIL_OPEN : 0);
+    }
+
+    /**
+     * As above, with the queue flags {@code flags}, each of FAIL_OPEN and GSO on or off (the
+     * mask names both, so that a flag left out is switched off rather than kept).
+     */
+    public static int putConfiguration(ByteBuf out, int queue, int copyRange, int queueMaxlen, int flags) {
         int seq = 1;
         int start = beginMessage(out, CONFIG_TYPE, NLM_F_REQUEST | NLM_F_ACK, seq++, queue);
         putAttribute(out, NFQA_CFG_CMD, CONFIG_CMD_SIZE);
@@ -86,9 +109,9 @@ public final class NfqueueMessages {
 
         start = beginMessage(out, CONFIG_TYPE, NLM_F_REQUEST | NLM_F_ACK, seq++, queue);
         putAttribute(out, NFQA_CFG_FLAGS, 4);
-        out.writeInt(failOpen ? NFQA_CFG_F_FAIL_OPEN : 0);
+        out.writeInt(flags);
         putAttribute(out, NFQA_CFG_MASK, 4);
-        out.writeInt(NFQA_CFG_F_FAIL_OPEN);
+        out.writeInt(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO);
         endMessage(out, start);
         return seq - 1;
     }
@@ -117,12 +140,56 @@ public final class NfqueueMessages {
      * Returns the start of the message.
      */
     public static int putAcceptHeaders(ByteBuf out, int queue, long id, boolean withMark, int mark, int payloadLength) {
+        return putVerdictHeaders(out, queue, id, NF_ACCEPT, withMark, mark, -1, 0, 0, payloadLength);
+    }
+
+    /**
+     * As {@link #putAcceptHeaders}, with {@code verdict} (NF_ACCEPT, NF_REPEAT, or NF_QUEUE with a
+     * queue number, {@link LinuxAbi#nfQueueNr}), and an NFQA_CT attribute that sets the
+     * connection's mark to {@code connmark} unless it is negative. The kernel reads NFQA_CT
+     * (nfqnl_recv_verdict, nfqnl_ct_parse) only for a packet with a conntrack entry and when
+     * nf_conntrack_netlink is loaded; it then sets ct->mark from CTA_MARK (ctnetlink_change_mark).
+     * Mark and connmark go in before the payload, as libnetfilter_queue orders them, so that the
+     * payload iovec comes last. Returns the start of the message.
+     *
+     * @param verdict the verdict word, in host order here, sent in network order
+     * @param connmark the connection mark, 0 to 0xFFFFFFFF, or negative for none
+     * @param labelsLow conntrack labels 0..63 to add (bit n: label n), with {@code labelsHigh}
+     *     (labels 64..127); both 0 for none. They go in CTA_LABELS with themselves as
+     *     CTA_LABELS_MASK, so the connection's other labels stay (nf_connlabels_replace), as
+     *     32-bit words in host order, which is how the kernel reads them.
+     * @return the index of the message in {@code out}
+     */
+    public static int putVerdictHeaders(
+            ByteBuf out,
+            int queue,
+            long id,
+            int verdict,
+            boolean withMark,
+            int mark,
+            long connmark,
+            long labelsLow,
+            long labelsHigh,
+            int payloadLength) {
         int start = beginMessage(out, VERDICT_TYPE, NLM_F_REQUEST, (int) id, queue);
         putAttribute(out, NFQA_VERDICT_HDR, VERDICT_HDR_SIZE);
-        out.writeInt(NF_ACCEPT).writeInt((int) id);
+        out.writeInt(verdict).writeInt((int) id);
         if (withMark) {
             putAttribute(out, NFQA_MARK, 4);
             out.writeInt(mark);
+        }
+        boolean withLabels = (labelsLow | labelsHigh) != 0;
+        if (connmark >= 0 || withLabels) {
+            int nested = (connmark >= 0 ? NLA_HDRLEN + 4 : 0) + (withLabels ? 2 * (NLA_HDRLEN + CONNLABELS_SIZE) : 0);
+            putAttribute(out, NFQA_CT | NLA_F_NESTED, nested);
+            if (withLabels) {
+                putConnlabels(out, CTA_LABELS, labelsLow, labelsHigh);
+                putConnlabels(out, CTA_LABELS_MASK, labelsLow, labelsHigh); // set these, keep the rest
+            }
+            if (connmark >= 0) {
+                putAttribute(out, CTA_MARK, 4);
+                out.writeInt((int) connmark);
+            }
         }
         if (payloadLength < 0) {
             out.setIntLE(start, out.writerIndex() - start);
@@ -131,6 +198,24 @@ public final class NfqueueMessages {
             out.setIntLE(start, out.writerIndex() - start + align4(payloadLength));
         }
         return start;
+    }
+
+    /**
+     * A labels attribute: four u32 words in host order, word i holding labels 32i..32i+31 (bit
+     * j of the word is label 32i+j), as nf_connlabels_replace reads them.
+     */
+    private static void putConnlabels(ByteBuf out, int type, long low, long high) {
+        putAttribute(out, type, CONNLABELS_SIZE);
+        putWords(out, low);
+        putWords(out, high);
+    }
+
+    private static void putWords(ByteBuf out, long labels) {
+        if (LITTLE_ENDIAN_HOST) {
+            out.writeIntLE((int) labels).writeIntLE((int) (labels >>> 32));
+        } else {
+            out.writeInt((int) labels).writeInt((int) (labels >>> 32));
+        }
     }
 
     /** The packet id of the packet message of {@code length} bytes at {@code m}, or -1. */

@@ -46,7 +46,7 @@ public final class VerdictBatch {
         headers.clear();
     }
 
-    /** Whether another accept verdict (three iovecs) fits. */
+    /** Whether another accept verdict, or any verdict with payload (three iovecs), fits. */
     boolean hasRoomForAccept() {
         return send.iovecsLeft() >= 3;
     }
@@ -57,11 +57,25 @@ public final class VerdictBatch {
     }
 
     /**
-     * Appends an NF_ACCEPT verdict for packet {@code id} with {@code length} bytes of {@code
-     * content} at {@code offset} (no payload if negative), and {@code mark} if {@code withMark}.
+     * Appends {@code verdict} (see {@link NfqueueMessages#putVerdictHeaders}) for packet {@code
+     * id} with {@code length} bytes of {@code content} at {@code offset} (no payload if
+     * negative), {@code mark} if {@code withMark}, the connection mark {@code connmark} unless
+     * it is negative, and the conntrack labels {@code labelsLow} (0..63) and {@code labelsHigh}
+     * (64..127) to add, if any.
      */
-    void addAccept(long id, boolean withMark, int mark, ByteBuf content, int offset, int length) {
-        int start = NfqueueMessages.putAcceptHeaders(headers, queue, id, withMark, mark, length);
+    void addVerdict(
+            long id,
+            int verdict,
+            boolean withMark,
+            int mark,
+            long connmark,
+            long labelsLow,
+            long labelsHigh,
+            ByteBuf content,
+            int offset,
+            int length) {
+        int start = NfqueueMessages.putVerdictHeaders(
+                headers, queue, id, verdict, withMark, mark, connmark, labelsLow, labelsHigh, length);
         send.addIovec(headers.memoryAddress() + start, headers.writerIndex() - start);
         if (length < 0) {
             return;

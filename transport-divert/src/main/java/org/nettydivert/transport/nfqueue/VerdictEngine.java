@@ -34,10 +34,11 @@ import org.nettydivert.transport.unix.Errors;
 import org.nettydivert.transport.unix.IpPackets;
 
 /**
- * Gives every NFQUEUE packet read exactly one verdict. Writing back: one NF_ACCEPT message per
- * packet, carrying the payload (its iovec points at the packet's own memory) and mark unless the
- * packet is unchanged, in which case the kernel's copy goes on; a batch of bare accepts of the
- * oldest waiting packets becomes one NFQNL_MSG_VERDICT_BATCH. A batch goes out in one sendmsg,
+ * Gives every NFQUEUE packet read exactly one verdict. Writing back: one verdict message per
+ * packet, the one its address asks for (NF_ACCEPT, NF_REPEAT, or NF_QUEUE to another queue, and
+ * a connmark in NFQA_CT), carrying the payload (its iovec points at the packet's own memory) and
+ * mark unless the packet is unchanged, in which case the kernel's copy goes on; a batch of bare
+ * plain accepts of the oldest waiting packets becomes one NFQNL_MSG_VERDICT_BATCH. A batch goes out in one sendmsg,
  * which the kernel processes in order before it returns, and before any packet injected after
  * it. Not written: NF_DROP once the packet's {@link VerdictBuf} is released (sent after the read
  * loop, so that a packet whose content was replaced and written in the same loop is not
@@ -45,6 +46,7 @@ import org.nettydivert.transport.unix.IpPackets;
  * VerdictTable}. Event loop thread only, but for {@link #released}.
  */
 public final class VerdictEngine implements VerdictBuf.Owner {
+    private static final long[] NO_LABELS = {};
     private final int queue;
     private final NfqueueIo io;
     private final RawInjector injector;
@@ -167,6 +169,7 @@ public final class VerdictEngine implements VerdictBuf.Owner {
                 IpPackets.updateIpv4HeaderChecksum(content, offset);
             }
             boolean withMark = unchanged == null || address.mark() != unchanged.mark();
+            int verdict = verdictOf(address);
             int messageBytes = withPayload ? VERDICT_HEADER + align4(length) : VERDICT_HEADER;
             if (batched > 0 && (bytes + messageBytes > sendLimit || !batch.hasRoomForAccept())) {
                 if (!sendBatch(batchStart, batched, failures)) {
@@ -180,12 +183,25 @@ public final class VerdictEngine implements VerdictBuf.Owner {
             if (batched == 0) {
                 batchStart = i;
             }
-            batch.addAccept(address.tag(), withMark, address.mark(), content, offset, withPayload ? length : -1);
+            // Labels are rare: their BitSet is made only for a packet that has some.
+            long[] labels = address.hasConnlabels() ? address.connlabels().toLongArray() : NO_LABELS;
+            batch.addVerdict(
+                    address.tag(),
+                    verdict,
+                    withMark,
+                    address.mark(),
+                    address.connmark(),
+                    labels.length > 0 ? labels[0] : 0,
+                    labels.length > 1 ? labels[1] : 0,
+                    content,
+                    offset,
+                    withPayload ? length : -1);
             batchIds[batched++] = address.tag();
             bytes += messageBytes;
             if (unchanged != null) {
                 batchUnchanged++;
-                batchBare &= !withMark;
+                // Only a plain accept may become part of a batch verdict, which is NF_ACCEPT for all.
+                batchBare &= !address.hasVerdictOptions() && !withMark;
             } else {
                 batchBare = false;
             }
@@ -195,6 +211,18 @@ public final class VerdictEngine implements VerdictBuf.Owner {
             return blocked(batchStart, count, failures);
         }
         return count;
+    }
+
+    /** The verdict word a packet written back with {@code address} asks for. */
+    private static int verdictOf(DivertAddress address) {
+        switch (address.verdict()) {
+            case REPEAT:
+                return NF_REPEAT;
+            case HAND_OFF:
+                return nfQueueNr(address.handOffQueue());
+            default:
+                return NF_ACCEPT;
+        }
     }
 
     /** Stops a write at {@code index}: what follows is tried again later, so its failures are forgotten. */
@@ -259,7 +287,8 @@ public final class VerdictEngine implements VerdictBuf.Owner {
     /**
      * Replaces the batched verdicts with one NFQNL_MSG_VERDICT_BATCH when that says the same: the
      * kernel accepts with it every packet it holds with an id up to the last one's, so it may be
-     * sent only when all of them are bare accepts (no payload, no mark) and they are the oldest
+     * sent only when all of them are bare plain accepts (no payload, no mark, no connmark, not a
+     * repeat or hand-off) and they are the oldest
      * packets waiting, in arrival order, with no verdict of our own (a drop) pending. Packets not
      * read yet cannot be among them: the kernel queues and sends packets in id order.
      */

@@ -396,6 +396,28 @@ class BsdDivertSocketTest {
     }
 
     @Test
+    void linuxVerdictsAreRefusedAtWriteTimeAndTheOthersAreSent() throws Exception {
+        open(BsdAbi.FREEBSD);
+        DivertAddress read = new DivertAddress(PORT, Direction.OUTBOUND, null, null, 100, 0);
+        DivertPacket[] packets = {
+            packet(UDP4, read.repeat(5)),
+            packet(UDP4, read.handOff(2)),
+            packet(UDP4, read.withConnmark(1)),
+            packet(UDP4, read)
+        };
+        Throwable[] failures = new Throwable[4];
+        assertEquals(4, socket.write(packets, 4, failures));
+        assertTrue(failures[0].getMessage().contains("write with another tag"), failures[0].getMessage());
+        assertTrue(failures[1].getMessage().contains("hand-off"), failures[1].getMessage());
+        assertTrue(failures[2].getMessage().contains("connmark"), failures[2].getMessage());
+        for (int i = 0; i < 3; i++) {
+            assertInstanceOf(UnsupportedOperationException.class, failures[i]);
+        }
+        assertNull(failures[3]);
+        assertEquals(1, kernel.sent.size());
+    }
+
+    @Test
     void refusedPacketFailsAloneWithItsErrnoAndTheOthersAreSent() throws Exception {
         open(BsdAbi.FREEBSD);
         DivertPacket[] packets = {

@@ -47,6 +47,7 @@ class LinuxAbiTest {
             "linux/netfilter/nfnetlink_queue.h",
             "linux/netfilter/nfnetlink_conntrack.h",
             "linux/netfilter/nf_conntrack_common.h",
+            "linux/netfilter/xt_connlabel.h",
             "sys/epoll.h",
             "sys/eventfd.h",
             "errno.h");
@@ -82,6 +83,7 @@ class LinuxAbiTest {
             "NLM_F_REQUEST", "NLM_F_REQUEST",
             "NLM_F_ACK", "NLM_F_ACK",
             "NLA_HDRLEN", "NLA_HDRLEN",
+            "NLA_F_NESTED", "NLA_F_NESTED",
             // An int mask in C (~(NLA_F_NESTED | NLA_F_NET_BYTEORDER)); nla_type is 16 bits.
             "NLA_TYPE_MASK", "NLA_TYPE_MASK & 0xFFFF",
             "NFGENMSG_SIZE", "sizeof(struct nfgenmsg)",
@@ -102,6 +104,7 @@ class LinuxAbiTest {
             "NFQNL_CFG_CMD_UNBIND", "NFQNL_CFG_CMD_UNBIND",
             "NFQNL_COPY_PACKET", "NFQNL_COPY_PACKET",
             "NFQA_CFG_F_FAIL_OPEN", "NFQA_CFG_F_FAIL_OPEN",
+            "NFQA_CFG_F_GSO", "NFQA_CFG_F_GSO",
             "CONFIG_CMD_SIZE", "sizeof(struct nfqnl_msg_config_cmd)",
             "CONFIG_PARAMS_SIZE", "sizeof(struct nfqnl_msg_config_params)",
             "NFQA_PACKET_HDR", "NFQA_PACKET_HDR",
@@ -113,13 +116,21 @@ class LinuxAbiTest {
             "NFQA_CAP_LEN", "NFQA_CAP_LEN",
             "NFQA_SKB_INFO", "NFQA_SKB_INFO",
             "NFQA_SKB_CSUMNOTREADY", "NFQA_SKB_CSUMNOTREADY",
+            "NFQA_SKB_GSO", "NFQA_SKB_GSO",
+            "NFQA_CT", "NFQA_CT",
+            "CTA_MARK", "CTA_MARK",
+            "CTA_LABELS", "CTA_LABELS",
+            "CTA_LABELS_MASK", "CTA_LABELS_MASK",
+            "CONNLABELS_SIZE", "(XT_CONNLABEL_MAXBIT + 1) / 8",
             "PACKET_HDR_SIZE", "sizeof(struct nfqnl_msg_packet_hdr)",
             "VERDICT_HDR_SIZE", "sizeof(struct nfqnl_msg_verdict_hdr)");
 
     private static final Map<String, String> NETFILTER = ordered(
             "NF_DROP", "NF_DROP",
             "NF_ACCEPT", "NF_ACCEPT",
+            "NF_QUEUE", "NF_QUEUE",
             "NF_REPEAT", "NF_REPEAT",
+            "NF_VERDICT_QBITS", "NF_VERDICT_QBITS",
             "NF_INET_PRE_ROUTING", "NF_INET_PRE_ROUTING",
             "NF_INET_LOCAL_IN", "NF_INET_LOCAL_IN",
             "NF_INET_FORWARD", "NF_INET_FORWARD",
@@ -131,7 +142,6 @@ class LinuxAbiTest {
             "NFQA_IFINDEX_PHYSINDEV", "NFQA_IFINDEX_PHYSINDEV",
             "NFQA_IFINDEX_PHYSOUTDEV", "NFQA_IFINDEX_PHYSOUTDEV",
             "NFQA_HWADDR", "NFQA_HWADDR",
-            "NFQA_CT", "NFQA_CT",
             "NFQA_CT_INFO", "NFQA_CT_INFO",
             "NFQA_UID", "NFQA_UID",
             "NFQA_GID", "NFQA_GID",
@@ -146,7 +156,6 @@ class LinuxAbiTest {
             "PACKET_HW_SIZE", "sizeof(struct nfqnl_msg_packet_hw)",
             "PACKET_TIMESTAMP_SIZE", "sizeof(struct nfqnl_msg_packet_timestamp)",
             "CTA_STATUS", "CTA_STATUS",
-            "CTA_MARK", "CTA_MARK",
             "CTA_ID", "CTA_ID",
             "IP_CT_ESTABLISHED", "IP_CT_ESTABLISHED",
             "IP_CT_RELATED", "IP_CT_RELATED",
@@ -203,6 +212,18 @@ class LinuxAbiTest {
         }
 
         assertEquals(expected, CHeaders.evaluate(HEADERS, split));
+    }
+
+    /** The hand-off verdict is encoded as the header's macro does, up to the largest queue number. */
+    @Test
+    void theHandOffVerdictIsTheHeadersNfQueueNr() {
+        Map<String, String> verdicts = new LinkedHashMap<>();
+        Map<String, Long> expected = new LinkedHashMap<>();
+        for (int queue : new int[] {0, 1, 9, 0x1234, 65535}) {
+            verdicts.put("queue " + queue, "(unsigned int) NF_QUEUE_NR(" + queue + "U)");
+            expected.put("queue " + queue, LinuxAbi.nfQueueNr(queue) & 0xFFFF_FFFFL);
+        }
+        assertEquals(expected, CHeaders.evaluate(HEADERS, verdicts));
     }
 
     @Test
