@@ -9,9 +9,13 @@
 # iperf3 sends BYTES from the first to the second; in the second an iptables INPUT rule sends
 # TCP port 5201 through NFQUEUE queue 3. Modes:
 #   none  no rule
+#   cbatch  the batched C loop on libnetfilter_queue (microbench/nfqueue/c/nfq_batch.c, recvmmsg
+#         and one batch verdict per read; it does not ask for GSO, as libnetfilter_queue's
+#         programs usually do not)
 #   off   java -Dnettydivert.gso=false -jar example/target/netty-divert-example.jar passthrough
 #   on    the same with -Dnettydivert.gso=true
-# Prints the receiver's Gbit/s, the median over the rounds. Needs iperf3 and a built example jar.
+# Prints the receiver's Gbit/s, the median over the rounds. Needs iperf3, gcc and
+# libnetfilter-queue-dev, and a built example jar.
 set -euo pipefail
 
 BYTES=1G
@@ -28,15 +32,18 @@ ROOT=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 JAR=$ROOT/example/target/netty-divert-example.jar
 A=gsob-$$-a
 B=gsob-$$-b
-JAVA_PID=
+JAVA_PID= # the handler under test: the JVM, or the C loop
 SERVER_PID=
 cleanup() {
     [ -n "$JAVA_PID" ] && kill "$JAVA_PID" 2>/dev/null || true
     [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
     ip netns del "$A" 2>/dev/null || true
     ip netns del "$B" 2>/dev/null || true
+    [ -n "${BIN:-}" ] && rm -rf "$BIN"
 }
 trap cleanup EXIT INT TERM
+BIN=$(mktemp -d /tmp/gso-bench.XXXXXX)
+gcc -O2 -Wall -o "$BIN/nfq_batch" "$ROOT/microbench/nfqueue/c/nfq_batch.c" -lnetfilter_queue
 ip netns add "$A"
 ip netns add "$B"
 ip -n "$A" link add va type veth peer name vb netns "$B"
@@ -52,8 +59,12 @@ run() { # mode -> Gbit/s
     ip netns exec "$B" iptables -F INPUT
     if [ "$mode" != none ]; then
         ip netns exec "$B" iptables -A INPUT -p tcp --dport 5201 -j NFQUEUE --queue-num 3
-        ip netns exec "$B" java -Dnettydivert.gso=$([ "$mode" = on ] && echo true || echo false) \
-            -jar "$JAR" passthrough --port 3 >/dev/null 2>&1 &
+        if [ "$mode" = cbatch ]; then
+            ip netns exec "$B" "$BIN/nfq_batch" 3 >/dev/null 2>&1 &
+        else
+            ip netns exec "$B" java -Dnettydivert.gso=$([ "$mode" = on ] && echo true || echo false) \
+                -jar "$JAR" passthrough --port 3 >/dev/null 2>&1 &
+        fi
         JAVA_PID=$!
         sleep 2
     fi
@@ -73,7 +84,7 @@ run() { # mode -> Gbit/s
 
 declare -A results
 for round in $(seq "$ROUNDS"); do
-    for mode in none off on; do
+    for mode in none cbatch off on; do
         g=$(run "$mode")
         echo "round $round $mode: ${g:-failed} Gbit/s" >&2
         results[$mode]="${results[$mode]:-} ${g:-0}"
@@ -82,5 +93,6 @@ done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 printf '| %-38s | %8s |\n' "TCP over veth, MTU 1500 ($BYTES, median of $ROUNDS)" "Gbit/s"
 printf '| %-38s | %8s |\n' "no queue" "$(echo ${results[none]} | median)"
+printf '| %-38s | %8s |\n' "batched C loop (nfq_batch), no GSO" "$(echo ${results[cbatch]} | median)"
 printf '| %-38s | %8s |\n' "DivertChannel passthrough, GSO off" "$(echo ${results[off]} | median)"
 printf '| %-38s | %8s |\n' "DivertChannel passthrough, GSO on" "$(echo ${results[on]} | median)"

@@ -43,7 +43,8 @@ final class DivertChannelId implements ChannelId {
 
     @Override
     public String asShortText() {
-        return "divert-" + sequence;
+        // Eight hex digits, as Netty's own ids: channels print as "[id: 0x0000002a, ...]".
+        return String.format("%08x", (int) sequence);
     }
 
     @Override
