@@ -28,20 +28,20 @@ import java.util.Set;
 public final class DivertChannelOption<T> extends ChannelOption<T> {
 
     /** Largest packet the channel reads, in bytes (default 65535, the IP maximum). */
-    public static final ChannelOption<Integer> MAX_PACKET_SIZE = valueOf("DIVERT_MAX_PACKET_SIZE");
+    public static final ChannelOption<Integer> MAX_PACKET_SIZE = valueOf(DivertChannelOption.class, "MAX_PACKET_SIZE");
 
     /** Packets taken from the kernel per system call, and written per system call (default 32). */
-    public static final ChannelOption<Integer> BATCH_SIZE = valueOf("DIVERT_BATCH_SIZE");
+    public static final ChannelOption<Integer> BATCH_SIZE = valueOf(DivertChannelOption.class, "BATCH_SIZE");
 
     /**
      * Linux: how many packets the kernel may hold for this queue awaiting a verdict (default
      * 4096); beyond it the kernel drops new packets (or accepts them, with {@link #FAIL_OPEN}).
      * This also bounds the packets the pipeline can hold.
      */
-    public static final ChannelOption<Integer> QUEUE_MAXLEN = valueOf("DIVERT_QUEUE_MAXLEN");
+    public static final ChannelOption<Integer> QUEUE_MAXLEN = valueOf(DivertChannelOption.class, "QUEUE_MAXLEN");
 
     /** Linux: accept rather than drop packets while the queue is full (default false). */
-    public static final ChannelOption<Boolean> FAIL_OPEN = valueOf("DIVERT_FAIL_OPEN");
+    public static final ChannelOption<Boolean> FAIL_OPEN = valueOf(DivertChannelOption.class, "FAIL_OPEN");
 
     /**
      * Linux: large (GSO) packets reach the channel whole, up to 64 KiB, and go back whole
@@ -52,26 +52,27 @@ public final class DivertChannelOption<T> extends ChannelOption<T> {
      * most 65531 bytes of a packet: a longer one is read {@linkplain DivertPacket#isTruncated()
      * truncated} and passes whole if written back unchanged.
      */
-    public static final ChannelOption<Boolean> GSO = valueOf("DIVERT_GSO");
+    public static final ChannelOption<Boolean> GSO = valueOf(DivertChannelOption.class, "GSO");
 
     /**
      * Linux: do not report socket overflows (ENOBUFS) at all (default false: they are counted in
      * {@link DivertStats#overflows()} and never close the channel).
      */
-    public static final ChannelOption<Boolean> NO_ENOBUFS = valueOf("DIVERT_NO_ENOBUFS");
+    public static final ChannelOption<Boolean> NO_ENOBUFS = valueOf(DivertChannelOption.class, "NO_ENOBUFS");
 
     /**
      * Linux: a read packet that has neither been written nor released after this many
      * milliseconds is dropped (default 5000).
      */
-    public static final ChannelOption<Integer> VERDICT_TIMEOUT_MILLIS = valueOf("DIVERT_VERDICT_TIMEOUT_MILLIS");
+    public static final ChannelOption<Integer> VERDICT_TIMEOUT_MILLIS =
+            valueOf(DivertChannelOption.class, "VERDICT_TIMEOUT_MILLIS");
 
     /**
      * Linux: the SO_MARK of packets sent with {@link DivertAddress#outbound()} (default {@value
      * DivertChannelConfig#DEFAULT_INJECT_MARK}), so that NFQUEUE rules can leave them alone with
      * {@code -m mark ! --mark 0x4456}. 0 sends them unmarked.
      */
-    public static final ChannelOption<Integer> INJECT_MARK = valueOf("DIVERT_INJECT_MARK");
+    public static final ChannelOption<Integer> INJECT_MARK = valueOf(DivertChannelOption.class, "INJECT_MARK");
 
     /**
      * Linux: the packet metadata the kernel is to add to every packet beyond what it always sends
@@ -82,7 +83,8 @@ public final class DivertChannelOption<T> extends ChannelOption<T> {
      * {@link PacketMetadata.Extra#SECURITY_CONTEXT} for the security label. Read them with
      * {@link DivertPacket#metadata()}.
      */
-    public static final ChannelOption<Set<PacketMetadata.Extra>> NFQUEUE_METADATA = valueOf("DIVERT_NFQUEUE_METADATA");
+    public static final ChannelOption<Set<PacketMetadata.Extra>> NFQUEUE_METADATA =
+            valueOf(DivertChannelOption.class, "NFQUEUE_METADATA");
 
     /**
      * Linux: the network namespace whose queue the channel binds, by name as {@code ip netns}
@@ -92,7 +94,8 @@ public final class DivertChannelOption<T> extends ChannelOption<T> {
      * injected with {@link DivertAddress#outbound()} are sent in that namespace too, and
      * interface names and {@link DivertStats} kernel counters are that namespace's.
      */
-    public static final ChannelOption<String> NETWORK_NAMESPACE = valueOf("DIVERT_NETWORK_NAMESPACE");
+    public static final ChannelOption<String> NETWORK_NAMESPACE =
+            valueOf(DivertChannelOption.class, "NETWORK_NAMESPACE");
 
     /**
      * FreeBSD's SO_REUSEPORT_LB (default false). <b>Not supported</b>: a channel with it set
@@ -101,7 +104,7 @@ public final class DivertChannelOption<T> extends ChannelOption<T> {
      * first. Bind one channel per divert port instead, and spread load over several divert rules
      * or ports, one channel each.
      */
-    public static final ChannelOption<Boolean> REUSEPORT_LB = valueOf("DIVERT_REUSEPORT_LB");
+    public static final ChannelOption<Boolean> REUSEPORT_LB = valueOf(DivertChannelOption.class, "REUSEPORT_LB");
 
     @SuppressWarnings({"unused", "deprecation"})
     private DivertChannelOption() {

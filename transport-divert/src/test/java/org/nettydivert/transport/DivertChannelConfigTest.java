@@ -68,7 +68,10 @@ class DivertChannelConfigTest {
                 UnsupportedOperationException.class,
                 () -> DivertChannelConfig.checkSupported(DivertChannelOption.REUSEPORT_LB, Os.LINUX));
         assertTrue(
-                e.getMessage().contains("DIVERT_REUSEPORT_LB is an option of FreeBSD only, not LINUX"), e.getMessage());
+                e.getMessage()
+                        .contains(
+                                "org.nettydivert.transport.DivertChannelOption#REUSEPORT_LB is an option of FreeBSD only, not LINUX"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("--queue-balance"), e.getMessage());
     }
 
@@ -95,7 +98,7 @@ class DivertChannelConfigTest {
             assertTrue(bind.await(10, TimeUnit.SECONDS));
             assertInstanceOf(UnsupportedOperationException.class, bind.cause(), String.valueOf(bind.cause()));
             assertTrue(
-                    bind.cause().getMessage().contains("DIVERT_REUSEPORT_LB"),
+                    bind.cause().getMessage().contains("DivertChannelOption#REUSEPORT_LB"),
                     bind.cause().getMessage());
             assertTrue(bind.channel().closeFuture().await(10, TimeUnit.SECONDS));
         } finally {

@@ -51,7 +51,7 @@ final class BsdHints {
     }
 
     /**
-     * Why {@code DIVERT_REUSEPORT_LB} cannot be honoured. No released FreeBSD balances a divert
+     * Why {@code DivertChannelOption.REUSEPORT_LB} cannot be honoured. No released FreeBSD balances a divert
      * port over sockets ({@code docs/ABI.md#bsd-socket-options}); OpenBSD has no such option.
      */
     static String reusePortLbHint(BsdAbi abi) {
@@ -60,7 +60,8 @@ final class BsdHints {
                         + " refuse the second bind with EADDRINUSE; 13 binds both but gives every packet to the"
                         + " first)"
                 : abi + " has no SO_REUSEPORT_LB";
-        return "DIVERT_REUSEPORT_LB is not supported: " + why + ". Bind one channel per divert port, and spread"
+        return "DivertChannelOption.REUSEPORT_LB is not supported: " + why
+                + ". Bind one channel per divert port, and spread"
                 + " the load with several divert rules or ports (e.g. two rules that divert to ports 8668 and"
                 + " 8669 by source address), one channel each";
     }

@@ -229,7 +229,7 @@ class BsdDivertSocketTest {
         config.setReusePortLb(true);
         DivertIoException e = assertThrows(DivertIoException.class, () -> open(BsdAbi.FREEBSD));
         String message = e.getMessage();
-        assertTrue(message.contains("DIVERT_REUSEPORT_LB"), message);
+        assertTrue(message.contains("DivertChannelOption.REUSEPORT_LB"), message);
         assertTrue(message.contains("one channel per divert port"), message);
         assertTrue(message.contains("several divert rules"), message);
         assertTrue(kernel.calls("bind").isEmpty(), kernel.calls.toString());
