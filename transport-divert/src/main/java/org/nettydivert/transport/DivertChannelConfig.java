@@ -223,6 +223,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         return true;
     }
 
+    /** Largest packet read, in bytes; see {@link DivertChannelOption#MAX_PACKET_SIZE}. */
     public int getMaxPacketSize() {
         return maxPacketSize;
     }
@@ -233,6 +234,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         return this;
     }
 
+    /** Packets read or written per system call at most; see {@link DivertChannelOption#BATCH_SIZE}. */
     public int getBatchSize() {
         return batchSize;
     }
@@ -248,6 +250,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         return receiveBufferSize;
     }
 
+    /** Sets SO_RCVBUF in bytes (applied at bind); 0 lets the transport choose. */
     public DivertChannelConfig setReceiveBufferSize(int receiveBufferSize) {
         this.receiveBufferSize = checkRange("SO_RCVBUF", receiveBufferSize, 0, Integer.MAX_VALUE);
         return this;
@@ -258,11 +261,13 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         return sendBufferSize;
     }
 
+    /** Sets SO_SNDBUF in bytes (applied at bind); 0 lets the transport choose. */
     public DivertChannelConfig setSendBufferSize(int sendBufferSize) {
         this.sendBufferSize = checkRange("SO_SNDBUF", sendBufferSize, 0, Integer.MAX_VALUE);
         return this;
     }
 
+    /** The kernel queue's length (Linux); see {@link DivertChannelOption#QUEUE_MAXLEN}. */
     public int getQueueMaxlen() {
         return queueMaxlen;
     }
@@ -274,6 +279,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         return this;
     }
 
+    /** Whether the kernel accepts packets while the queue is full (Linux); see {@link DivertChannelOption#FAIL_OPEN}. */
     public boolean isFailOpen() {
         return failOpen;
     }
@@ -285,6 +291,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         return this;
     }
 
+    /** Whether the kernel may queue GSO super-packets (Linux); see {@link DivertChannelOption#GSO}. */
     public boolean isGso() {
         return gso;
     }
@@ -296,6 +303,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         return this;
     }
 
+    /** Whether ENOBUFS on the queue socket is suppressed (Linux); see {@link DivertChannelOption#NO_ENOBUFS}. */
     public boolean isNoEnobufs() {
         return noEnobufs;
     }
@@ -307,6 +315,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         return this;
     }
 
+    /** How long a packet may wait for its verdict (Linux); see {@link DivertChannelOption#VERDICT_TIMEOUT_MILLIS}. */
     public int getVerdictTimeoutMillis() {
         return verdictTimeoutMillis;
     }
@@ -318,6 +327,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         return this;
     }
 
+    /** The mark of injected packets (Linux); see {@link DivertChannelOption#INJECT_MARK}. */
     public int getInjectMark() {
         return injectMark;
     }
@@ -329,6 +339,7 @@ public final class DivertChannelConfig extends DefaultChannelConfig {
         return this;
     }
 
+    /** Whether SO_REUSEPORT_LB was asked for (FreeBSD, refused at bind); see {@link DivertChannelOption#REUSEPORT_LB}. */
     public boolean isReusePortLb() {
         return reusePortLb;
     }

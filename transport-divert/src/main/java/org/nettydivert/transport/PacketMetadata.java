@@ -74,10 +74,15 @@ public interface PacketMetadata {
 
     /** The netfilter hooks, in the kernel's order ({@code enum nf_inet_hooks}). */
     enum Hook {
+        /** Before routing: arriving packets. */
         PRE_ROUTING,
+        /** Routed to this host. */
         LOCAL_IN,
+        /** Routed through this host. */
         FORWARD,
+        /** Sent by this host, before routing. */
         LOCAL_OUT,
+        /** After routing: leaving packets. */
         POST_ROUTING;
 
         private static final Hook[] VALUES = values();
