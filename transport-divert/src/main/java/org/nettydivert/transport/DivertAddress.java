@@ -272,7 +272,13 @@ public final class DivertAddress extends SocketAddress {
         return mark;
     }
 
-    /** A copy of this address with another mark. */
+    /**
+     * A copy of this address with another mark.
+     *
+     * @param mark the netfilter mark the verdict sets (Linux); the whole 32 bits
+     * @return this address when the mark is the same, else a copy
+     * @throws IllegalStateException for a bind address, which has no packet to mark
+     */
     public DivertAddress withMark(int mark) {
         if (direction == null) {
             throw new IllegalStateException("a bind address has no mark");

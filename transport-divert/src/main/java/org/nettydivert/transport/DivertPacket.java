@@ -36,7 +36,13 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
     /** What the kernel said about the packet beyond its address; never null. */
     private final PacketMetadata metadata;
 
-    /** A packet with {@code content} (an IP datagram) and {@code address}. */
+    /**
+     * A packet with {@code content} (an IP datagram) and {@code address}.
+     *
+     * @param content the IPv4 or IPv6 datagram, from its reader index; the packet owns this
+     *     reference and releases it when it is released (or written)
+     * @param address where the packet came from, or, for a write, the verdict and where it goes
+     */
     public DivertPacket(ByteBuf content, DivertAddress address) {
         this(content, address, 0);
     }
@@ -105,7 +111,12 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
         return recipient();
     }
 
-    /** A packet with other content and the same address; this packet's content is not released. */
+    /**
+     * A packet with other content and the same address; this packet's content is not released.
+     *
+     * @param content the new datagram, owned by the returned packet
+     * @return a new packet; release or write it, and release this one separately
+     */
     public DivertPacket replace(ByteBuf content) {
         return new DivertPacket(content, address(), truncatedFrom, metadata);
     }
