@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.nettydivert.codec.ip.IpNetwork;
 import org.nettydivert.codec.ip.IpPacketCodec;
 import org.nettydivert.codec.ip.IpProtocol;
 import org.nettydivert.codec.ip.PcapFormat;
@@ -335,10 +336,10 @@ public final class Main {
             }
             int dstPort = o.integer(command, "dst-port", 0, 65535, -1);
             String src = o.string("src", null);
-            Cidr range;
+            IpNetwork range;
             try {
-                range = src == null ? null : Cidr.parse(src);
-            } catch (UsageException e) {
+                range = src == null ? null : IpNetwork.parse(src);
+            } catch (IllegalArgumentException e) {
                 throw new UsageException(command + ": --src: " + e.getMessage());
             }
             DropHandler h = new DropHandler(protocol, dstPort, range);

@@ -150,7 +150,7 @@ class MainTest {
     @Test
     void sourceThatIsNoAddressIsAUsageError() {
         assertUsageLine(
-                "drop: --src: not an address range: 'example.org' (expected e.g. 10.0.0.0/8)",
+                "drop: --src: not an IP address literal: 'example.org' (expected e.g. 10.0.0.0/8)",
                 "drop",
                 "--port",
                 "7",
@@ -216,7 +216,7 @@ class MainTest {
         @Test
         void badLocalRange() throws Exception {
             assertUsageLine(
-                    "replay: --local: bad prefix length: 10.0.0.0/x",
+                    "replay: --local: bad prefix length in '10.0.0.0/x': 0..32",
                     replay(out(), "--local", "10.0.0.0/x", "drop", "--proto", "udp"));
         }
 
