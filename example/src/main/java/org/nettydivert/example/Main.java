@@ -394,6 +394,10 @@ public final class Main {
             } catch (CommandLine.ParameterException e) {
                 throw new UsageException(usageError(e));
             }
+            if (cli.isUsageHelpRequested()) {
+                // picocli skips the required options' check when help is asked for: say where it is.
+                throw new UsageException(command + ": no --help here (see replay --help and " + command + " --help)");
+            }
             Object options = cli.getCommand();
             return options instanceof Cli.Drop
                     ? of((Cli.Drop) options, needsPort)

@@ -230,6 +230,13 @@ class MainTest {
         }
 
         @Test
+        void helpAfterThePipeline() throws Exception {
+            assertUsageLine(
+                    "replay: drop: no --help here (see replay --help and drop --help)",
+                    replay(out(), "drop", "--help"));
+        }
+
+        @Test
         void divertPortOffline() throws Exception {
             assertUsageLine(
                     "replay: drop: no --port offline (the packets come from --in)",
