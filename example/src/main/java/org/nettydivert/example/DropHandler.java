@@ -17,6 +17,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
+import org.nettydivert.codec.ip.IpNetwork;
 import org.nettydivert.codec.ip.IpPacket;
 
 /**
@@ -26,12 +27,12 @@ import org.nettydivert.codec.ip.IpPacket;
 final class DropHandler extends ChannelInboundHandlerAdapter {
     private final int protocol;
     private final int destinationPort;
-    private final Cidr source;
+    private final IpNetwork source;
     private long dropped;
     private long passed;
 
     /** {@code destinationPort} -1 and {@code source} null match any. */
-    DropHandler(int protocol, int destinationPort, Cidr source) {
+    DropHandler(int protocol, int destinationPort, IpNetwork source) {
         this.protocol = protocol;
         this.destinationPort = destinationPort;
         this.source = source;

@@ -17,7 +17,10 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -29,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.nettydivert.codec.ip.IpNetwork;
 import org.nettydivert.codec.ip.IpPacketCodec;
 import org.nettydivert.codec.ip.IpProtocol;
 import org.nettydivert.codec.ip.PcapFormat;
@@ -37,32 +41,19 @@ import org.nettydivert.codec.ip.PcapWriter;
 import org.nettydivert.transport.DivertChannel;
 import org.nettydivert.transport.DivertStats;
 import org.nettydivert.transport.PacketMetadata;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * {@code java -jar netty-divert-example.jar COMMAND [options]}: the example divert programs.
- * Exit codes: 0 done, 1 could not run (privileges, kernel support, port taken), 2 bad arguments.
+ * {@code java -jar netty-divert-example.jar COMMAND [options]}: the example divert programs, their
+ * command line parsed by picocli ({@link Cli}). Exit codes: 0 done, 1 could not run (privileges,
+ * kernel support, port taken, files), 2 bad arguments.
  */
 public final class Main {
     /** What errors that belong to no command start with. */
     static final String PROGRAM = "netty-divert-example";
-
-    static final String USAGE = String.join(
-            "\n",
-            "usage: java -jar netty-divert-example.jar COMMAND [options]",
-            "",
-            "commands:",
-            "  dump --port N [--count K] [--hex] [--write FILE]",
-            "                                         print each diverted packet and reinject it",
-            "  passthrough --port N [--stats]         reinject everything as fast as possible",
-            "  rewrite-port --port N --from A --to B  TCP/UDP port forwarder A -> B",
-            "  drop --port N --proto tcp|udp|icmp [--dst-port P] [--src CIDR]",
-            "                                         drop what matches, reinject the rest",
-            "  replay --in IN --out OUT [--local CIDR] rewrite-port|drop OPTIONS",
-            "                                         run a pipeline over a capture, no kernel",
-            "",
-            "--port is the divert port: ipfw 'divert N', pf 'divert-packet port N', or the Linux",
-            "NFQUEUE number ('-j NFQUEUE --queue-num N'). Add --debug for stack traces, and",
-            "COMMAND --help for a command's help.");
 
     private Main() {}
 
@@ -80,49 +71,117 @@ public final class Main {
         System.exit(run(Arrays.asList(args), System.out, System.err));
     }
 
-    /** Runs a command; returns the exit code. */
-    static int run(List<String> args, PrintStream out, PrintStream err) {
-        boolean debug = args.contains("--debug");
-        List<String> rest = args.stream().filter(a -> !a.equals("--debug")).toList();
-        if (rest.isEmpty() || rest.get(0).equals("--help") || rest.get(0).equals("-h")) {
-            (rest.isEmpty() ? err : out).println(USAGE);
-            return rest.isEmpty() ? 2 : 0;
+    /** Where a command prints, and whether its errors get stack traces. */
+    static final class Io {
+        final PrintStream out;
+        final PrintStream err;
+        final boolean debug;
+
+        Io(PrintStream out, PrintStream err, boolean debug) {
+            this.out = out;
+            this.err = err;
+            this.debug = debug;
         }
-        String command = rest.get(0);
-        List<String> options = rest.subList(1, rest.size());
-        if ((options.contains("--help") || options.contains("-h")) && Help.exists(command)) {
-            out.println(Help.of(command));
-            return 0;
-        }
-        try {
-            switch (command) {
-                case "dump":
-                    return dump(options, out, err, debug);
-                case "passthrough":
-                    return passthrough(options, out, err, debug);
-                case "rewrite-port":
-                case "drop":
-                    return filter(command, options, out, err, debug);
-                case "replay":
-                    return Replay.run(options, out, err, debug);
-                case "traffic":
-                    return Traffic.run(
-                            Options.parse(command, options, Set.of("port"), Set.of())
-                                    .integer(command, "port", 1, 65535, null),
-                            out);
-                default:
-                    throw new UsageException(PROGRAM + ": unknown command '" + command + "' (see --help)");
+    }
+
+    /** The command line of every command, ready to parse; its commands print to {@code io}. */
+    static CommandLine commandLine(Io io) {
+        CommandLine cli = new CommandLine(new Cli.Program())
+                .addSubcommand(new Cli.Dump())
+                .addSubcommand(new Cli.Passthrough())
+                .addSubcommand(new Cli.RewritePort())
+                .addSubcommand(new Cli.Drop())
+                .addSubcommand(new Cli.Replay())
+                .addSubcommand(new Cli.Traffic())
+                .addSubcommand("completion", new AutoComplete.GenerateCompletion());
+        CommandLine completion = cli.getSubcommands().get("completion");
+        completion.getCommandSpec().usageMessage().hidden(false);
+        completion
+                .getCommandSpec()
+                .usageMessage()
+                .description(
+                        "print a bash completion script",
+                        "",
+                        "Usage: source <(java -jar netty-divert-example.jar completion)");
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            if (sub.getCommand() instanceof Cli.Base) {
+                ((Cli.Base) sub.getCommand()).io = io;
             }
-        } catch (UsageException e) {
-            err.println(e.getMessage());
+        }
+        // The hand-written descriptions are up to 90 columns wide.
+        cli.setUsageHelpWidth(100);
+        // As before picocli: the last of a repeated option wins.
+        cli.setOverwrittenOptionsAllowed(true);
+        // replay's pipeline options belong to the pipeline: after its name, nothing is replay's.
+        cli.getSubcommands().get("replay").setStopAtPositional(true);
+        cli.setOut(new PrintWriter(new OutputStreamWriter(io.out, StandardCharsets.UTF_8), true));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(io.err, StandardCharsets.UTF_8), true));
+        cli.setParameterExceptionHandler((e, args) -> {
+            io.err.println(usageError(e));
             return 2;
-        } catch (Exception e) {
-            err.println(command + ": " + describe(e));
-            if (debug) {
-                e.printStackTrace(err);
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            if (e instanceof UsageException) {
+                io.err.println(e.getMessage());
+                return 2;
+            }
+            io.err.println(commandLine.getCommandName() + ": " + describe(e));
+            if (io.debug) {
+                e.printStackTrace(io.err);
             }
             return 1;
+        });
+        return cli;
+    }
+
+    /** Runs a command; returns the exit code. */
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        // --debug anywhere, as before: it is no option of any one command.
+        boolean debug = args.contains("--debug");
+        List<String> rest = args.stream().filter(a -> !a.equals("--debug")).toList();
+        CommandLine cli = commandLine(new Io(out, err, debug));
+        // An unknown command is an error even with --help after it, which picocli would honour.
+        if (!rest.isEmpty()
+                && !rest.get(0).startsWith("-")
+                && !cli.getSubcommands().containsKey(rest.get(0))) {
+            err.println(PROGRAM + ": unknown command '" + rest.get(0) + "' (see --help)");
+            return 2;
         }
+        int code = cli.execute(rest.toArray(String[]::new));
+        cli.getOut().flush();
+        cli.getErr().flush();
+        return code;
+    }
+
+    /**
+     * A picocli parse error as one line in the programs' words, starting with the command's name
+     * ("dump: --count needs a value").
+     */
+    static String usageError(CommandLine.ParameterException e) {
+        CommandLine command = e.getCommandLine();
+        String name = command.getCommandName();
+        boolean top = command.getCommand() instanceof Cli.Program;
+        String see = top ? " (see --help)" : " (see " + name + " --help)";
+        if (e instanceof CommandLine.UnmatchedArgumentException
+                && !((CommandLine.UnmatchedArgumentException) e).getUnmatched().isEmpty()) {
+            String word =
+                    ((CommandLine.UnmatchedArgumentException) e).getUnmatched().get(0);
+            if (word.startsWith("-")) {
+                return name + ": unknown option " + word + see;
+            }
+            return name + (top ? ": unknown command '" + word + "'" : ": unexpected '" + word + "'") + see;
+        }
+        if (e instanceof CommandLine.MissingParameterException) {
+            List<ArgSpec> missing = ((CommandLine.MissingParameterException) e).getMissing();
+            if (!missing.isEmpty() && missing.get(0) instanceof OptionSpec) {
+                String option = ((OptionSpec) missing.get(0)).longestName();
+                // picocli says "Missing required parameter for option" when the option came
+                // without its value, "Missing required option" when it did not come at all.
+                return name + ": " + option
+                        + (e.getMessage().startsWith("Missing required parameter") ? " needs a value" : " is required");
+            }
+        }
+        return name + ": " + e.getMessage();
     }
 
     /**
@@ -132,18 +191,18 @@ public final class Main {
     private static final Set<PacketMetadata.Extra> DUMP_METADATA =
             Set.of(PacketMetadata.Extra.OWNER, PacketMetadata.Extra.CONNTRACK);
 
-    private static int dump(List<String> args, PrintStream out, PrintStream err, boolean debug)
-            throws UsageException, IOException {
-        Options o = Options.parse("dump", args, Set.of("port", "count", "write", "format"), Set.of("hex"));
-        noExtraWords("dump", o);
-        int port = o.integer("dump", "port", 0, 65535, null);
-        int count = o.integer("dump", "count", 1, Integer.MAX_VALUE, 0);
-        String write = o.string("write", null);
-        String formatName = o.string("format", null);
+    static int dump(Cli.Dump o) throws UsageException, IOException {
+        PrintStream out = o.io.out;
+        PrintStream err = o.io.err;
+        boolean debug = o.io.debug;
+        int port = integer("dump", "port", o.port, 0, 65535, null);
+        int count = integer("dump", "count", o.count, 1, Integer.MAX_VALUE, 0);
+        String write = o.write;
+        String formatName = o.format;
         if (formatName != null && write == null) {
             throw new UsageException("dump: --format needs --write FILE");
         }
-        DumpHandler dump = new DumpHandler(out, o.flag("hex"), count);
+        DumpHandler dump = new DumpHandler(out, o.hex, count);
         if (write == null) {
             return DivertRunner.run(
                     "dump",
@@ -201,11 +260,9 @@ public final class Main {
         }
     }
 
-    private static int passthrough(List<String> args, PrintStream out, PrintStream err, boolean debug)
-            throws UsageException {
-        Options o = Options.parse("passthrough", args, Set.of("port"), Set.of("stats"));
-        noExtraWords("passthrough", o);
-        int port = o.integer("passthrough", "port", 0, 65535, null);
+    static int passthrough(Cli.Passthrough o) throws UsageException {
+        PrintStream out = o.io.out;
+        int port = integer("passthrough", "port", o.port, 0, 65535, null);
         DivertChannel[] bound = new DivertChannel[1];
         return DivertRunner.run(
                 "passthrough",
@@ -214,13 +271,13 @@ public final class Main {
                 () -> "passthrough: " + bound[0].stats(),
                 channel -> {
                     bound[0] = channel;
-                    if (o.flag("stats")) {
+                    if (o.stats) {
                         reportEverySecond(channel, out);
                     }
                 },
                 out,
-                err,
-                debug);
+                o.io.err,
+                o.io.debug);
     }
 
     private static void reportEverySecond(DivertChannel channel, PrintStream out) {
@@ -237,18 +294,17 @@ public final class Main {
                         TimeUnit.SECONDS);
     }
 
-    private static int filter(String command, List<String> args, PrintStream out, PrintStream err, boolean debug)
-            throws UsageException {
-        Filter filter = Filter.parse(command, args, true);
+    static int filter(String command, Filter filter) {
+        Io io = filter.io;
         return DivertRunner.run(
                 command,
                 filter.port,
                 pipeline(new IpPacketCodec(), filter.handler),
                 filter::totals,
                 channel -> {},
-                out,
-                err,
-                debug);
+                io.out,
+                io.err,
+                io.debug);
     }
 
     /**
@@ -282,21 +338,41 @@ public final class Main {
         };
     }
 
-    static void noExtraWords(String command, Options o) throws UsageException {
-        if (!o.rest().isEmpty()) {
-            throw new UsageException(command + ": unexpected '" + o.rest().get(0) + "' (see " + command + " --help)");
+    /**
+     * {@code value} of option {@code --name} as a number from {@code min} to {@code max}, or
+     * {@code fallback} when the option was not given (null: the option is required).
+     */
+    static int integer(String command, String name, String value, int min, int max, Integer fallback)
+            throws UsageException {
+        if (value == null) {
+            if (fallback == null) {
+                throw new UsageException(command + ": --" + name + " is required");
+            }
+            return fallback;
         }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new UsageException(
+                command + ": --" + name + " must be a number from " + min + " to " + max + ", not '" + value + "'");
     }
 
     /** A rewrite-port or drop pipeline from its options: for live use and for replay. */
     static final class Filter {
         final int port;
         final ChannelHandler handler;
+        final Io io;
         private final java.util.function.Supplier<String> totals;
 
-        private Filter(int port, ChannelHandler handler, java.util.function.Supplier<String> totals) {
+        private Filter(int port, ChannelHandler handler, Io io, java.util.function.Supplier<String> totals) {
             this.port = port;
             this.handler = handler;
+            this.io = io;
             this.totals = totals;
         }
 
@@ -304,21 +380,42 @@ public final class Main {
             return totals.get();
         }
 
+        /** {@code command}'s pipeline from {@code args}, its options: replay's, without --port. */
         static Filter parse(String command, List<String> args, boolean needsPort) throws UsageException {
-            Set<String> valued =
-                    command.equals("drop") ? Set.of("port", "proto", "dst-port", "src") : Set.of("port", "from", "to");
             if (!needsPort && args.contains("--port")) {
                 throw new UsageException(command + ": no --port offline (the packets come from --in)");
             }
-            Options o = Options.parse(command, args, valued, Set.of());
-            noExtraWords(command, o);
-            int port = needsPort ? o.integer(command, "port", 0, 65535, null) : -1;
-            if (command.equals("rewrite-port")) {
-                RewritePortHandler h = new RewritePortHandler(
-                        o.integer(command, "from", 1, 65535, null), o.integer(command, "to", 1, 65535, null));
-                return new Filter(port, h, h::totals);
+            // A command line of its own: the pipeline's options, without the program around them.
+            CommandLine cli = new CommandLine(command.equals("drop") ? new Cli.Drop() : new Cli.RewritePort());
+            cli.setOverwrittenOptionsAllowed(true);
+            ((Cli.Base) cli.getCommand()).io = new Io(System.out, System.err, false);
+            try {
+                cli.parseArgs(args.toArray(String[]::new));
+            } catch (CommandLine.ParameterException e) {
+                throw new UsageException(usageError(e));
             }
-            String proto = o.required(command, "proto").toLowerCase(Locale.ROOT);
+            if (cli.isUsageHelpRequested()) {
+                // picocli skips the required options' check when help is asked for: say where it is.
+                throw new UsageException(command + ": no --help here (see replay --help and " + command + " --help)");
+            }
+            Object options = cli.getCommand();
+            return options instanceof Cli.Drop
+                    ? of((Cli.Drop) options, needsPort)
+                    : of((Cli.RewritePort) options, needsPort);
+        }
+
+        static Filter of(Cli.RewritePort o, boolean needsPort) throws UsageException {
+            String command = "rewrite-port";
+            int port = needsPort ? integer(command, "port", o.port, 0, 65535, null) : -1;
+            RewritePortHandler h = new RewritePortHandler(
+                    integer(command, "from", o.from, 1, 65535, null), integer(command, "to", o.to, 1, 65535, null));
+            return new Filter(port, h, o.io, h::totals);
+        }
+
+        static Filter of(Cli.Drop o, boolean needsPort) throws UsageException {
+            String command = "drop";
+            int port = needsPort ? integer(command, "port", o.port, 0, 65535, null) : -1;
+            String proto = o.proto.toLowerCase(Locale.ROOT);
             int protocol;
             switch (proto) {
                 case "tcp":
@@ -333,16 +430,15 @@ public final class Main {
                 default:
                     throw new UsageException(command + ": --proto must be tcp, udp or icmp, not '" + proto + "'");
             }
-            int dstPort = o.integer(command, "dst-port", 0, 65535, -1);
-            String src = o.string("src", null);
-            Cidr range;
+            int dstPort = integer(command, "dst-port", o.dstPort, 0, 65535, -1);
+            IpNetwork range;
             try {
-                range = src == null ? null : Cidr.parse(src);
-            } catch (UsageException e) {
+                range = o.src == null ? null : IpNetwork.parse(o.src);
+            } catch (IllegalArgumentException e) {
                 throw new UsageException(command + ": --src: " + e.getMessage());
             }
             DropHandler h = new DropHandler(protocol, dstPort, range);
-            return new Filter(port, h, h::totals);
+            return new Filter(port, h, o.io, h::totals);
         }
     }
 }

@@ -17,7 +17,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import org.nettydivert.codec.ip.ChecksumPolicy;
 import org.nettydivert.codec.ip.DirectionRule;
 import org.nettydivert.codec.ip.IpPacketDecoder;
@@ -34,15 +33,26 @@ import org.nettydivert.transport.DivertAddress;
 final class Replay {
     private Replay() {}
 
-    static int run(List<String> args, PrintStream out, PrintStream err, boolean debug) throws Exception {
-        Options o = Options.parse(
-                "replay", args, Set.of("in", "out", "local", "format", "checksums"), Set.of("complete-checksums"));
-        Path in = Path.of(o.required("replay", "in"));
-        Path output = Path.of(o.required("replay", "out"));
-        if (o.rest().isEmpty()) {
+    /**
+     * Runs {@code pipeline} (its name, then its options) over {@code inName}; the other arguments
+     * are replay's options as given, null when absent.
+     */
+    static int run(
+            String inName,
+            String outName,
+            String local,
+            String formatName,
+            String checksumsName,
+            boolean completeChecksums,
+            List<String> pipelineArgs,
+            PrintStream out)
+            throws Exception {
+        Path in = Path.of(inName);
+        Path output = Path.of(outName);
+        if (pipelineArgs.isEmpty()) {
             throw new UsageException("replay: name the pipeline: rewrite-port or drop (see replay --help)");
         }
-        String pipeline = o.rest().get(0);
+        String pipeline = pipelineArgs.get(0);
         if (!pipeline.equals("rewrite-port") && !pipeline.equals("drop")) {
             throw new UsageException("replay: the pipeline must be rewrite-port or drop, not '" + pipeline + "'");
         }
@@ -65,9 +75,7 @@ final class Replay {
             throw new UsageException("replay: --out " + output + " is the same file as --in " + in
                     + ": write the output to another file");
         }
-        String formatName = o.string("format", null);
         PcapFormat format = formatName == null ? PcapFormat.forFileName(output) : Main.format("replay", formatName);
-        String checksumsName = o.string("checksums", null);
         ChecksumPolicy checksums;
         if (checksumsName == null) {
             checksums = ChecksumPolicy.IGNORE;
@@ -83,7 +91,6 @@ final class Replay {
         IpPacketDecoder decoder = new IpPacketDecoder(
                 checksums == ChecksumPolicy.IGNORE ? MalformedPacketAction.PASS_RAW : MalformedPacketAction.DROP,
                 checksums);
-        String local = o.string("local", null);
         DirectionRule direction;
         try {
             direction = local == null
@@ -94,7 +101,7 @@ final class Replay {
         }
         Main.Filter filter;
         try {
-            filter = Main.Filter.parse(pipeline, o.rest().subList(1, o.rest().size()), false);
+            filter = Main.Filter.parse(pipeline, pipelineArgs.subList(1, pipelineArgs.size()), false);
         } catch (UsageException e) {
             // The pipeline's errors start with its name ("drop: ..."); the command run was replay.
             throw new UsageException("replay: " + e.getMessage());
@@ -103,7 +110,7 @@ final class Replay {
                 .input(in)
                 .output(output)
                 .outputFormat(format)
-                .completePartialChecksums(o.flag("complete-checksums"))
+                .completePartialChecksums(completeChecksums)
                 .direction(direction)
                 .build()
                 .run(decoder, new IpPacketEncoder(), filter.handler);

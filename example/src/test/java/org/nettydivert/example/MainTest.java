@@ -71,7 +71,30 @@ class MainTest {
     @Test
     void helpPrintsUsageAndExits0() {
         assertEquals(0, run("--help"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("rewrite-port --port N --from A --to B"));
+        String help = out.toString(StandardCharsets.UTF_8);
+        // picocli's generated help: the command list, the exit codes, completion.
+        for (String expected : new String[] {"rewrite-port", "replay", "Exit codes: 0 done", "completion"}) {
+            assertTrue(help.contains(expected), help);
+        }
+    }
+
+    @Test
+    void versionNamesTheProgram() {
+        assertEquals(0, run("--version"));
+        // From the jar's manifest; run from classes, the version is unknown and says so.
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("netty-divert-example "), out.toString());
+    }
+
+    @Test
+    void completionPrintsABashScriptWithEveryCommand() {
+        assertEquals(0, run("completion"));
+        String script = out.toString(StandardCharsets.UTF_8);
+        assertTrue(script.startsWith("#!/usr/bin/env bash"), script);
+        assertTrue(script.contains("complete -F"), script);
+        for (String command : new String[] {"dump", "passthrough", "rewrite-port", "drop", "replay", "traffic"}) {
+            assertTrue(script.contains(command), command);
+        }
+        assertTrue(script.contains("--dst-port"), "options too");
     }
 
     @Test
@@ -150,7 +173,7 @@ class MainTest {
     @Test
     void sourceThatIsNoAddressIsAUsageError() {
         assertUsageLine(
-                "drop: --src: not an address range: 'example.org' (expected e.g. 10.0.0.0/8)",
+                "drop: --src: not an IP address literal: 'example.org' (expected e.g. 10.0.0.0/8)",
                 "drop",
                 "--port",
                 "7",
@@ -207,6 +230,13 @@ class MainTest {
         }
 
         @Test
+        void helpAfterThePipeline() throws Exception {
+            assertUsageLine(
+                    "replay: drop: no --help here (see replay --help and drop --help)",
+                    replay(out(), "drop", "--help"));
+        }
+
+        @Test
         void divertPortOffline() throws Exception {
             assertUsageLine(
                     "replay: drop: no --port offline (the packets come from --in)",
@@ -216,7 +246,7 @@ class MainTest {
         @Test
         void badLocalRange() throws Exception {
             assertUsageLine(
-                    "replay: --local: bad prefix length: 10.0.0.0/x",
+                    "replay: --local: bad prefix length in '10.0.0.0/x': 0..32",
                     replay(out(), "--local", "10.0.0.0/x", "drop", "--proto", "udp"));
         }
 

@@ -14,7 +14,6 @@
 package org.nettydivert.codec.ip;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.NetUtil;
 import java.util.ArrayList;
 import java.util.List;
 import org.nettydivert.transport.DivertAddress.Direction;
@@ -38,30 +37,12 @@ public interface DirectionRule {
      * {@link Direction#INBOUND}: name this host's addresses or networks in CIDR notation, IPv4 or
      * IPv6 ({@code "10.0.0.0/8"}, {@code "2001:db8::/32"}, {@code "192.0.2.7"}).
      *
-     * @throws IllegalArgumentException when a network cannot be parsed
+     * @throws IllegalArgumentException when a network cannot be parsed (see {@link IpNetwork#parse})
      */
     static DirectionRule outboundFrom(String... networks) {
-        List<byte[]> prefixes = new ArrayList<>();
-        List<Integer> lengths = new ArrayList<>();
+        List<IpNetwork> parsed = new ArrayList<>();
         for (String network : networks) {
-            int slash = network.indexOf('/');
-            String host = slash < 0 ? network : network.substring(0, slash);
-            // Literals only: a host name here would mean a DNS lookup per rule, and a wrong answer.
-            byte[] address = NetUtil.createByteArrayFromIpAddressString(host);
-            if (address == null) {
-                throw new IllegalArgumentException("not an IP address literal: " + network);
-            }
-            int length = address.length * 8;
-            if (slash >= 0) {
-                String bits = network.substring(slash + 1);
-                // Digits only: parseInt would take "+8", and its own message names no network.
-                length = bits.matches("[0-9]{1,3}") ? Integer.parseInt(bits) : -1;
-            }
-            if (length < 0 || length > address.length * 8) {
-                throw new IllegalArgumentException("bad prefix length: " + network);
-            }
-            prefixes.add(address);
-            lengths.add(length);
+            parsed.add(IpNetwork.parse(network));
         }
         return datagram -> {
             int ip = datagram.readerIndex();
@@ -71,27 +52,12 @@ public interface DirectionRule {
             if ((version != 4 && version != 6) || at + size > datagram.writerIndex()) {
                 return Direction.INBOUND;
             }
-            for (int i = 0; i < prefixes.size(); i++) {
-                if (prefixes.get(i).length == size && matches(datagram, at, prefixes.get(i), lengths.get(i))) {
+            for (IpNetwork network : parsed) {
+                if (network.addressSize() == size && network.contains(datagram, at)) {
                     return Direction.OUTBOUND;
                 }
             }
             return Direction.INBOUND;
         };
-    }
-
-    private static boolean matches(ByteBuf buf, int at, byte[] prefix, int bits) {
-        int whole = bits >>> 3;
-        for (int i = 0; i < whole; i++) {
-            if (buf.getByte(at + i) != prefix[i]) {
-                return false;
-            }
-        }
-        int rest = bits & 7;
-        if (rest == 0) {
-            return true;
-        }
-        int mask = (0xFF << (8 - rest)) & 0xFF;
-        return (buf.getByte(at + whole) & mask) == (prefix[whole] & mask);
     }
 }

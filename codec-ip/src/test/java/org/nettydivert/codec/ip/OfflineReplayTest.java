@@ -183,7 +183,7 @@ class OfflineReplayTest {
         for (String network : new String[] {"10.0.0.0/x", "10.0.0.0/", "10.0.0.0/+8", "10.0.0.0/33", "::/129"}) {
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> DirectionRule.outboundFrom(network), network);
-            assertEquals("bad prefix length: " + network, e.getMessage());
+            assertTrue(e.getMessage().startsWith("bad prefix length in '" + network + "': 0.."), e.getMessage());
         }
     }
 
