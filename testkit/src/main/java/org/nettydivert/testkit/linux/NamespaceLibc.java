@@ -11,14 +11,13 @@
  * either express or implied. See the License for the specific language governing permissions
  * and limitations under the License.
  */
-package org.nettydivert.testing;
+package org.nettydivert.testkit.linux;
 
 import com.sun.jna.Native;
 
 /**
  * The three libc calls {@link NetworkNamespace} needs to move a thread into a network namespace.
- * Test support only: the transport has its own native bindings, and this class stays
- * package-private so that tests cannot come to depend on it.
+ * The transport has its own native bindings, but they are internal to it.
  *
  * <p>Direct mapping ({@link Native#register}) rather than an interface proxy: the calls are few,
  * and JNA records {@code errno} after each of them, which {@link Native#getLastError()} returns

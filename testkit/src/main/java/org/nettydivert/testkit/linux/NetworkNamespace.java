@@ -11,7 +11,7 @@
  * either express or implied. See the License for the specific language governing permissions
  * and limitations under the License.
  */
-package org.nettydivert.testing;
+package org.nettydivert.testkit.linux;
 
 import com.sun.jna.Native;
 import io.netty.util.concurrent.FastThreadLocalThread;
@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -33,11 +32,12 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.opentest4j.TestAbortedException;
+import org.nettydivert.testkit.CommandResult;
+import org.nettydivert.testkit.platform.Commands;
 
 /**
- * A Linux network namespace created for one test and deleted by {@link #close()}: the fixture of
- * every kernel end-to-end test.
+ * A Linux network namespace created for one test and deleted by {@link #close()}: the host of the
+ * testkit on Linux.
  *
  * <p>The rule this class exists to enforce: <b>tests never touch the host's own network
  * namespace</b>. Every {@code ip} and {@code iptables} command it runs names the namespace
@@ -47,7 +47,6 @@ import org.opentest4j.TestAbortedException;
  * be used from any thread.
  *
  * <pre>{@code
- * NetworkNamespace.assumeKernelTestsCanRun();
  * try (NetworkNamespace ns = NetworkNamespace.create()) {
  *     ns.iptables("-A", "OUTPUT", "-p", "udp", "--dport", "9999", "-j", "NFQUEUE", "--queue-num", "7");
  *     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, ns.threadFactory("loop"), factory);
@@ -58,7 +57,7 @@ import org.opentest4j.TestAbortedException;
  */
 public final class NetworkNamespace implements AutoCloseable {
     /** Where {@code ip netns} keeps the bind mounts that name namespaces (iproute2's NETNS_RUN_DIR). */
-    private static final Path NETNS_DIR = Path.of("/var/run/netns");
+    static final Path NETNS_DIR = Path.of("/var/run/netns");
 
     private static final String PROC_NFQUEUE = "/proc/net/netfilter/nfnetlink_queue";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
@@ -68,9 +67,6 @@ public final class NetworkNamespace implements AutoCloseable {
 
     /** The namespace the current thread has entered through this class, if any. */
     private static final ThreadLocal<NetworkNamespace> ENTERED = new ThreadLocal<>();
-
-    /** Why kernel tests cannot run here ("" when they can); computed once per JVM. */
-    private static volatile String skipReason;
 
     private final String name;
     private final Path file;
@@ -98,7 +94,7 @@ public final class NetworkNamespace implements AutoCloseable {
     public static NetworkNamespace create() {
         String ip = tool("ip");
         long pid = ProcessHandle.current().pid();
-        Commands.Result added = null;
+        CommandResult added = null;
         String name = null;
         for (int attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
             name = "nd-" + pid + "-" + COUNTER.incrementAndGet();
@@ -124,7 +120,7 @@ public final class NetworkNamespace implements AutoCloseable {
             if (ns != null) {
                 closeAfterFailure(ns, e);
             } else {
-                Commands.Result deleted = Commands.run(List.of(ip, "netns", "del", name), COMMAND_TIMEOUT);
+                CommandResult deleted = Commands.run(List.of(ip, "netns", "del", name), COMMAND_TIMEOUT);
                 if (!deleted.ok()) {
                     e.addSuppressed(new IllegalStateException(deleted.describe()));
                 }
@@ -164,12 +160,13 @@ public final class NetworkNamespace implements AutoCloseable {
      * @throws IllegalStateException when the command fails, with its exit code and stderr
      */
     public String exec(String... argv) {
-        Commands.Result result = execResult(argv);
+        CommandResult result = run(argv);
         check(result);
         return result.stdout();
     }
 
-    private Commands.Result execResult(String... argv) {
+    /** Runs {@code argv} inside the namespace and returns what it did, failed or not. */
+    public CommandResult run(String... argv) {
         ensureOpen();
         if (argv.length == 0) {
             throw new IllegalArgumentException("no command");
@@ -261,20 +258,25 @@ public final class NetworkNamespace implements AutoCloseable {
      * process reading it, so reading it from this JVM would show the host's queues.
      */
     public QueueStats queueStats(int queueNumber) {
-        Commands.Result result = execResult("cat", PROC_NFQUEUE);
-        if (!result.ok()) {
-            // The file appears when nfnetlink_queue is loaded, which binding any queue does.
-            if (result.stderr().contains("No such file")) {
-                return null;
-            }
-            check(result);
-        }
-        for (QueueStats stats : QueueStats.parseAll(result.stdout())) {
+        for (QueueStats stats : allQueueStats()) {
             if (stats.queueNumber() == queueNumber) {
                 return stats;
             }
         }
         return null;
+    }
+
+    /** The counters of every NFQUEUE queue bound in this namespace. */
+    public List<QueueStats> allQueueStats() {
+        CommandResult result = run("cat", PROC_NFQUEUE);
+        if (!result.ok()) {
+            // The file appears when nfnetlink_queue is loaded, which binding any queue does.
+            if (result.stderr().contains("No such file")) {
+                return List.of();
+            }
+            check(result);
+        }
+        return QueueStats.parseAll(result.stdout());
     }
 
     /**
@@ -296,7 +298,7 @@ public final class NetworkNamespace implements AutoCloseable {
             Thread.currentThread().interrupt();
             stopped = false;
         }
-        Commands.Result deleted = Commands.run(List.of(tool("ip"), "netns", "del", name), COMMAND_TIMEOUT);
+        CommandResult deleted = Commands.run(List.of(tool("ip"), "netns", "del", name), COMMAND_TIMEOUT);
         if (!deleted.ok()) {
             throw new IllegalStateException("cannot delete network namespace " + name + ": " + deleted.describe());
         }
@@ -350,109 +352,13 @@ public final class NetworkNamespace implements AutoCloseable {
         }
     }
 
-    /**
-     * Makes the calling test skip, with one line saying why, unless kernel end-to-end tests can
-     * run here: Linux, root, {@code ip} and {@code iptables} installed, and a network namespace
-     * can actually be created (containers may forbid it). The check runs once per JVM, and the
-     * reason is printed once to stderr when it is first found, so that the build log says why
-     * without repeating it for every skipped test.
-     */
-    public static void assumeKernelTestsCanRun() {
-        String reason = skipReason;
-        if (reason == null) {
-            synchronized (NetworkNamespace.class) {
-                reason = skipReason;
-                if (reason == null) {
-                    reason = whyKernelTestsCannotRun();
-                    if (!reason.isEmpty()) {
-                        // Surefire's console counts skipped tests but does not say why (its XML
-                        // reports do, per test): this line is the why, once per test JVM.
-                        System.err.println(reason);
-                    }
-                    skipReason = reason;
-                }
-            }
-        }
-        if (!reason.isEmpty()) {
-            throw new KernelTestsSkipped(reason);
-        }
-    }
-
-    /**
-     * The skip of one kernel test. Without a stack trace: the reason is the whole story, and
-     * surefire's report would otherwise follow it, for each skipped test, with some 30 frames of
-     * JUnit.
-     */
-    private static final class KernelTestsSkipped extends TestAbortedException {
-        private static final long serialVersionUID = 1L;
-
-        KernelTestsSkipped(String reason) {
-            super(reason);
-        }
-
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    }
-
-    /** Why kernel tests cannot run here, in one line, or "" when they can. */
-    private static String whyKernelTestsCannotRun() {
-        String os = System.getProperty("os.name", "");
-        if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
-            return "kernel tests need Linux, this is " + os;
-        }
-        long uid = effectiveUid();
-        if (uid != 0) {
-            return "kernel tests need root (uid " + (uid < 0 ? "unknown" : String.valueOf(uid))
-                    + "): run as root to include them";
-        }
-        if (Commands.which("ip").isEmpty()) {
-            return "kernel tests need ip: apt-get install iproute2";
-        }
-        if (Commands.which("iptables").isEmpty()) {
-            return "kernel tests need iptables: apt-get install iptables";
-        }
-        if (Commands.which("ip6tables").isEmpty()) {
-            return "kernel tests need ip6tables: apt-get install iptables";
-        }
-        try (NetworkNamespace probe = create()) {
-            probe.iptables("-S");
-            return "";
-        } catch (RuntimeException | Error e) {
-            String message = String.valueOf(e.getMessage()).strip();
-            int newline = message.indexOf('\n');
-            return "kernel tests cannot use a network namespace here: "
-                    + (newline < 0 ? message : message.substring(0, newline));
-        }
-    }
-
-    /**
-     * The effective uid, read from /proc so that no native call is needed before we know we may;
-     * -1 when it cannot be read.
-     */
-    private static long effectiveUid() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    // Real, effective, saved set and filesystem uid.
-                    String[] ids = line.substring(4).trim().split("\\s+");
-                    return ids.length > 1 ? Long.parseLong(ids[1]) : -1;
-                }
-            }
-            return -1;
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    private static String tool(String program) {
+    static String tool(String program) {
         return Commands.which(program)
                 .map(Path::toString)
                 .orElseThrow(() -> new IllegalStateException(program + " not found"));
     }
 
-    private static void check(Commands.Result result) {
+    private static void check(CommandResult result) {
         if (!result.ok()) {
             throw new IllegalStateException(result.describe());
         }

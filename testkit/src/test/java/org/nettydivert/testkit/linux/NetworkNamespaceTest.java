@@ -11,7 +11,7 @@
  * either express or implied. See the License for the specific language governing permissions
  * and limitations under the License.
  */
-package org.nettydivert.testing;
+package org.nettydivert.testkit.linux;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -43,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.nettydivert.testkit.CommandResult;
+import org.nettydivert.testkit.platform.Commands;
 
 /** Kernel tests of the namespace fixture itself; skipped with one line where they cannot run. */
 class NetworkNamespaceTest {
@@ -50,7 +52,7 @@ class NetworkNamespaceTest {
 
     @BeforeEach
     void requireKernel() {
-        NetworkNamespace.assumeKernelTestsCanRun();
+        KernelTests.assumeAvailable();
     }
 
     @Test
@@ -279,7 +281,7 @@ class NetworkNamespaceTest {
     private static String hostCommand(String... argv) {
         List<String> command = new ArrayList<>(Arrays.asList(argv));
         command.set(0, Commands.which(argv[0]).orElseThrow().toString());
-        Commands.Result result = Commands.run(command, Duration.ofSeconds(30));
+        CommandResult result = Commands.run(command, Duration.ofSeconds(30));
         assertEquals(0, result.exitCode(), result.describe());
         return result.stdout();
     }

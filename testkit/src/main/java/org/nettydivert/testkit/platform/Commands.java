@@ -11,7 +11,7 @@
  * either express or implied. See the License for the specific language governing permissions
  * and limitations under the License.
  */
-package org.nettydivert.testing;
+package org.nettydivert.testkit.platform;
 
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -29,9 +29,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.nettydivert.testkit.CommandResult;
 
-/** Runs external programs for the test support ({@code ip}, {@code iptables}, {@code gcc}). */
-final class Commands {
+/** Runs external programs ({@code ip}, {@code iptables}, {@code nft}, {@code ipfw}). */
+public final class Commands {
     /**
      * Where administration tools live. A non-root PATH often lacks the sbin directories, and
      * {@code ip}/{@code iptables} are there on Debian and most other distributions.
@@ -40,21 +41,8 @@ final class Commands {
 
     private Commands() {}
 
-    /** The outcome of one program run. */
-    record Result(List<String> argv, int exitCode, String stdout, String stderr) {
-        boolean ok() {
-            return exitCode == 0;
-        }
-
-        /** A one-paragraph description for exception messages. */
-        String describe() {
-            return String.join(" ", argv) + " exited with " + exitCode
-                    + (stderr.isBlank() ? "" : ": " + stderr.strip());
-        }
-    }
-
     /** Finds an executable on PATH or in the usual sbin/bin directories. */
-    static Optional<Path> which(String program) {
+    public static Optional<Path> which(String program) {
         Set<String> dirs = new LinkedHashSet<>();
         String path = System.getenv("PATH");
         if (path != null) {
@@ -83,7 +71,7 @@ final class Commands {
      * @throws UncheckedIOException when the program cannot be started
      * @throws IllegalStateException when it outlives the timeout (it is then killed)
      */
-    static Result run(List<String> argv, Duration timeout) {
+    public static CommandResult run(List<String> argv, Duration timeout) {
         List<String> command = new ArrayList<>(argv);
         Process process;
         try {
@@ -104,7 +92,7 @@ final class Commands {
                 throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout);
             }
             errThread.join(timeout.toMillis());
-            return new Result(List.copyOf(command), process.exitValue(), out, err.text());
+            return new CommandResult(List.copyOf(command), process.exitValue(), out, err.text());
         } catch (IOException e) {
             throw new UncheckedIOException("reading the output of " + String.join(" ", command), e);
         } catch (InterruptedException e) {

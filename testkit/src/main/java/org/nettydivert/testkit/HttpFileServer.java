@@ -1,0 +1,28 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.testkit;
+
+import java.net.URI;
+
+/** An HTTP server inside a {@link Host} serving one body (see {@link Host#httpServe}). */
+public interface HttpFileServer extends AutoCloseable {
+    /** The URI to fetch it from another host: {@code http://ADDRESS:PORT/}. */
+    URI uri();
+
+    /** How many requests it answered. */
+    int requests();
+
+    @Override
+    void close();
+}

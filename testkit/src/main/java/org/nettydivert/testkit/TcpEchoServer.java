@@ -1,0 +1,29 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.testkit;
+
+/** A TCP echo server inside a {@link Host} (see {@link Host#tcpEcho}). */
+public interface TcpEchoServer extends AutoCloseable {
+    /** The port it listens on. */
+    int port();
+
+    /** How many connections it accepted. */
+    int connections();
+
+    /** How many bytes it echoed, over all connections. */
+    long bytesEchoed();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,228 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+package org.nettydivert.testkit.linux;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import org.nettydivert.testkit.CommandResult;
+import org.nettydivert.testkit.DivertRule;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.HttpFileServer;
+import org.nettydivert.testkit.TcpEchoServer;
+import org.nettydivert.testkit.UdpEndpoint;
+import org.nettydivert.testkit.platform.JvmSockets;
+import org.nettydivert.transport.DivertAddress;
+import org.nettydivert.transport.DivertChannel;
+import org.nettydivert.transport.DivertIoHandler;
+
+/** A {@link Host} that is a network namespace of its own. */
+final class LinuxHost implements Host {
+    private final String name;
+    final NetworkNamespace ns;
+    private final InetAddress ipv4;
+    private final InetAddress ipv6;
+    private final FilterRules filter;
+    private final JvmSockets sockets;
+    private final List<DivertChannel> channels = new ArrayList<>();
+    private final List<EventLoopGroup> groups = new ArrayList<>();
+    private EventLoopGroup divertGroup;
+    private int rules;
+
+    LinuxHost(String name, NetworkNamespace ns, InetAddress ipv4, InetAddress ipv6, FilterRules filter) {
+        this.name = name;
+        this.ns = ns;
+        this.ipv4 = ipv4;
+        this.ipv6 = ipv6;
+        this.filter = filter;
+        this.sockets = new JvmSockets(ns::call, name);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public InetAddress ipv4() {
+        return ipv4;
+    }
+
+    @Override
+    public InetAddress ipv6() {
+        return ipv6;
+    }
+
+    @Override
+    public CommandResult run(String... argv) {
+        return ns.run(argv);
+    }
+
+    @Override
+    public <T> T call(Callable<T> task) throws Exception {
+        return ns.call(task);
+    }
+
+    @Override
+    public ThreadFactory threadFactory(String prefix) {
+        return ns.threadFactory(prefix);
+    }
+
+    @Override
+    public synchronized EventLoopGroup eventLoopGroup(int threads, IoHandlerFactory factory) {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, ns.threadFactory("loop-" + name), factory);
+        groups.add(group);
+        return group;
+    }
+
+    @Override
+    public synchronized void divert(DivertRule... newRules) {
+        for (DivertRule rule : newRules) {
+            rule.divertPort(); // a rule without a port fails here, naming itself
+            for (List<String> argv : filter.render(rule, rules == 0)) {
+                String[] command = argv.toArray(new String[0]);
+                command[0] = NetworkNamespace.tool(command[0]);
+                CommandResult result = ns.run(command);
+                if (!result.ok()) {
+                    throw new IllegalStateException(
+                            "cannot install " + rule + " in " + name + ": " + result.describe());
+                }
+            }
+            rules++;
+        }
+    }
+
+    @Override
+    public DivertChannel bind(int port, ChannelHandler handler) throws InterruptedException {
+        return bind(port, handler, new Bootstrap());
+    }
+
+    @Override
+    public DivertChannel bind(int port, ChannelHandler handler, Bootstrap bootstrap) throws InterruptedException {
+        if (bootstrap.config().group() == null) {
+            bootstrap.group(divertGroup());
+        }
+        DivertChannel channel = (DivertChannel) bootstrap
+                .channel(DivertChannel.class)
+                .handler(handler)
+                .bind(DivertAddress.port(port))
+                .sync()
+                .channel();
+        synchronized (this) {
+            channels.add(channel);
+        }
+        return channel;
+    }
+
+    private synchronized EventLoopGroup divertGroup() {
+        if (divertGroup == null) {
+            divertGroup = new MultiThreadIoEventLoopGroup(
+                    1, ns.threadFactory("divert-" + name), DivertIoHandler.newFactory());
+        }
+        return divertGroup;
+    }
+
+    @Override
+    public long waitingForVerdict(int port) {
+        QueueStats stats = ns.queueStats(port);
+        return stats == null ? 0 : stats.waiting();
+    }
+
+    /** Every queue of this namespace with packets waiting, one line each. */
+    List<String> unsettled() {
+        List<String> lines = new ArrayList<>();
+        for (QueueStats stats : ns.allQueueStats()) {
+            if (stats.waiting() > 0) {
+                lines.add(name + ": queue " + stats.queueNumber() + " holds " + stats.waiting()
+                        + " packets without a verdict");
+            }
+        }
+        return lines;
+    }
+
+    @Override
+    public UdpEndpoint udp(int port) throws Exception {
+        return sockets.udp(port);
+    }
+
+    @Override
+    public TcpEchoServer tcpEcho(int port) throws Exception {
+        return sockets.tcpEcho(port);
+    }
+
+    @Override
+    public byte[] tcpExchange(InetSocketAddress server, byte[] data) throws Exception {
+        return sockets.tcpExchange(server, data);
+    }
+
+    @Override
+    public HttpFileServer httpServe(int port, byte[] body) throws Exception {
+        return sockets.httpServe(port, body, ipv4);
+    }
+
+    @Override
+    public byte[] httpGet(URI uri) throws Exception {
+        return sockets.httpGet(uri);
+    }
+
+    /**
+     * Closes the channels, then the test's own groups (whose sockets the divert loop may still be
+     * passing packets for), then the divert loop, then sockets and servers. The namespace goes
+     * with the network.
+     */
+    void closeEverything() {
+        RuntimeException failure = null;
+        List<DivertChannel> toClose;
+        List<EventLoopGroup> toStop;
+        synchronized (this) {
+            toClose = new ArrayList<>(channels);
+            toStop = new ArrayList<>(groups);
+            channels.clear();
+            groups.clear();
+        }
+        for (DivertChannel channel : toClose) {
+            channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+        for (EventLoopGroup group : toStop) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS);
+        }
+        EventLoopGroup divert;
+        synchronized (this) {
+            divert = divertGroup;
+            divertGroup = null;
+        }
+        if (divert != null) {
+            divert.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS);
+        }
+        failure = sockets.closeAll();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "host " + name + " (" + ns.name() + ")";
+    }
+}

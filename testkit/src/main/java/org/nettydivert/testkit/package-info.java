@@ -1,0 +1,17 @@
+/*
+ * Copyright 2026 The netty-divert Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ *
+ *   https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the
+ * License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+ * either express or implied. See the License for the specific language governing permissions
+ * and limitations under the License.
+ */
+/**
+ * Integration tests of divert pipelines on isolated networks: annotate a test class with {@link org.nettydivert.testkit.IsolatedNetwork} and take a {@link org.nettydivert.testkit.TestNetwork} parameter; describe diversion with {@link org.nettydivert.testkit.DivertRule}s.
+ */
+package org.nettydivert.testkit;
