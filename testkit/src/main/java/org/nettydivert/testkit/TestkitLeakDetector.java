@@ -45,6 +45,16 @@ public final class TestkitLeakDetector<T> extends ResourceLeakDetector<T> {
      * @param maxActive ignored, as by Netty's own detector
      */
     public TestkitLeakDetector(Class<?> resourceType, int samplingInterval, long maxActive) {
+        this(resourceType, samplingInterval);
+    }
+
+    /**
+     * The constructor Netty tries after the other; having both keeps it from logging the miss.
+     *
+     * @param resourceType the tracked type
+     * @param samplingInterval how often an allocation is tracked at {@code SIMPLE} and {@code ADVANCED}
+     */
+    public TestkitLeakDetector(Class<?> resourceType, int samplingInterval) {
         super(resourceType, samplingInterval);
         TRACKED_TYPES.add(resourceType.getName());
     }
