@@ -165,7 +165,10 @@ public final class NetworkNamespace implements AutoCloseable {
         return result.stdout();
     }
 
-    /** Runs {@code argv} inside the namespace and returns what it did, failed or not. */
+    /**
+     * Runs {@code argv} inside the namespace and returns what it did, failed or not, under the
+     * name {@code argv}.
+     */
     public CommandResult run(String... argv) {
         ensureOpen();
         if (argv.length == 0) {
@@ -173,7 +176,9 @@ public final class NetworkNamespace implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(tool("ip"), "netns", "exec", name));
         command.addAll(Arrays.asList(argv));
-        return Commands.run(command, COMMAND_TIMEOUT);
+        CommandResult result = Commands.run(command, COMMAND_TIMEOUT);
+        // Reported as the caller wrote it: the "ip netns exec" around it is ours, not theirs.
+        return new CommandResult(List.of(argv), result.exitCode(), result.stdout(), result.stderr());
     }
 
     /** Runs {@code iptables args...} inside the namespace and returns its stdout. */
