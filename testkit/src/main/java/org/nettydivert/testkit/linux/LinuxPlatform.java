@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.nettydivert.testkit.CommandResult;
+import org.nettydivert.testkit.DivertRule;
 import org.nettydivert.testkit.Topology;
 import org.nettydivert.testkit.platform.Commands;
 import org.nettydivert.testkit.platform.ManagedNetwork;
@@ -58,15 +59,31 @@ public final class LinuxPlatform implements Platform {
             return "diversion rules need iptables or nft: apt-get install iptables (or nftables)";
         }
         try (NetworkNamespace probe = NetworkNamespace.create()) {
-            CommandResult listed = filter == FilterRules.IPTABLES
-                    ? probe.run(NetworkNamespace.tool("iptables"), "-S")
-                    : probe.run(NetworkNamespace.tool("nft"), "list", "ruleset");
-            return listed.ok()
-                    ? ""
-                    : "the packet filter does not work in a network namespace: " + firstLine(listed.describe());
+            return whyRulesFail(filter, probe);
         } catch (RuntimeException | Error e) {
             return "a network namespace cannot be made here: " + firstLine(String.valueOf(e.getMessage()));
         }
+    }
+
+    /**
+     * Why {@code filter} cannot install an NFQUEUE rule in {@code probe}, or "" when it can: the
+     * only sure test, since a kernel may lack the pieces (nft's queue expression needs
+     * CONFIG_NFT_QUEUE, iptables' target CONFIG_NETFILTER_XT_TARGET_NFQUEUE).
+     */
+    static String whyRulesFail(FilterRules filter, NetworkNamespace probe) {
+        for (List<String> argv : filter.render(DivertRule.udp().toPort(9).divertTo(0), true)) {
+            String[] command = argv.toArray(new String[0]);
+            command[0] = NetworkNamespace.tool(command[0]);
+            CommandResult result = probe.run(command);
+            if (!result.ok()) {
+                return "this kernel takes no NFQUEUE rule from " + argv.get(0) + " (" + firstLine(result.stderr())
+                        + ")"
+                        + (filter == FilterRules.NFT
+                                ? ": install iptables, or a kernel with CONFIG_NFT_QUEUE"
+                                : ": a kernel with CONFIG_NETFILTER_XT_TARGET_NFQUEUE is needed");
+            }
+        }
+        return "";
     }
 
     @Override
