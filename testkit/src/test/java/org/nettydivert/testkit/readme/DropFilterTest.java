@@ -11,7 +11,7 @@
  * either express or implied. See the License for the specific language governing permissions
  * and limitations under the License.
  */
-package org.nettydivert.testkit;
+package org.nettydivert.testkit.readme;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -23,10 +23,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.nettydivert.testkit.DivertRule;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
+import org.nettydivert.testkit.UdpEndpoint;
 import org.nettydivert.transport.DivertPacket;
 
 @IsolatedNetwork
-class ReadmeExampleTest {
+class DropFilterTest {
     /** Drops every datagram whose payload starts with "drop", passes the rest. */
     static final class DropFilter extends ChannelInboundHandlerAdapter {
         @Override
