@@ -68,6 +68,11 @@ public final class Main {
                     "io.netty.machineId",
                     io.netty.buffer.ByteBufUtil.hexDump(id).replaceAll("(..)(?!$)", "$1:"));
         }
+        // Netty logs through java.util.logging here, whose default takes two lines per record
+        // (time and logger, then the message): one line reads better among the program's output.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
+        }
         System.exit(run(Arrays.asList(args), System.out, System.err));
     }
 
