@@ -158,6 +158,40 @@ public final class FreeBsdCommands {
         return argv;
     }
 
+    /** {@code ipfw -q delete RULE}. */
+    public static List<String> ipfwDelete(int rule) {
+        return List.of("ipfw", "-q", "delete", String.valueOf(rule));
+    }
+
+    /**
+     * A child jail of the caller's jail joined to it by {@code epair<unit>}: the {@code a} end stays
+     * here with {@code here4}/{@code here6}, the {@code b} end moves into the child with {@code
+     * there4}/{@code there6}; the child gets its loopback and ipfw's closing {@code allow}. Undone by
+     * destroying the epair and removing the child (either alone would do; both leave nothing).
+     *
+     * @param here4 an IPv4 address with its prefix length ({@code 10.99.0.1/24})
+     * @param here6 an IPv6 address with its prefix length ({@code fd99::1/64})
+     */
+    public static Plan childOverEpair(
+            String child, int unit, String here4, String here6, String there4, String there6) {
+        String a = "epair" + unit + "a";
+        String b = "epair" + unit + "b";
+        Plan plan = new Plan()
+                .step(jailCreate(child, 0), jailRemove(child))
+                .step(epairCreate(unit), epairDestroy(unit))
+                .step(moveToJail(b, child))
+                .step(inet(a, here4))
+                .step(inet6Enable(a))
+                .step(inet6(a, here6));
+        for (List<String> argv : loopbackUp()) {
+            plan.step(jexec(child, argv));
+        }
+        return plan.step(jexec(child, inet(b, there4)))
+                .step(jexec(child, inet6Enable(b)))
+                .step(jexec(child, inet6(b, there6)))
+                .step(jexec(child, ipfwAllowAll(ALLOW_RULE)));
+    }
+
     /**
      * A process that waits for its standard input to end (its parent, the JVM, exited or died) and
      * then removes the jail {@code name}: a JVM attached to a jail cannot remove the jail it is in.

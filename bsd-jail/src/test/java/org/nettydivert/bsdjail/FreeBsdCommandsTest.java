@@ -93,4 +93,30 @@ class FreeBsdCommandsTest {
                 List.of("/bin/sh", "-c", "cat >/dev/null; exec /usr/sbin/jail -r \"$0\"", "nettydivert-contract-42"),
                 FreeBsdCommands.reaper("nettydivert-contract-42"));
     }
+
+    @Test
+    void aChildJailOverAnEpairIsMadeInThisOrderAndUndoneEpairFirst() {
+        Plan plan = FreeBsdCommands.childOverEpair("b", 0, "10.99.0.1/24", "fd99::1/64", "10.99.0.2/24", "fd99::2/64");
+        assertEquals(
+                List.of(
+                        "jail -c name=b path=/ vnet persist host.hostname=b",
+                        "ifconfig epair0 create",
+                        "ifconfig epair0b vnet b",
+                        "ifconfig epair0a inet 10.99.0.1/24 up",
+                        "ifconfig epair0a inet6 -ifdisabled no_dad",
+                        "ifconfig epair0a inet6 fd99::1/64",
+                        "jexec b ifconfig lo0 inet 127.0.0.1/8 up",
+                        "jexec b ifconfig lo0 inet6 -ifdisabled no_dad",
+                        "jexec b ifconfig epair0b inet 10.99.0.2/24 up",
+                        "jexec b ifconfig epair0b inet6 -ifdisabled no_dad",
+                        "jexec b ifconfig epair0b inet6 fd99::2/64",
+                        "jexec b ipfw -q add 65000 allow ip from any to any"),
+                plan.commands().stream().map(FreeBsdCommandsTest::line).toList());
+        RecordingRunner runner = new RecordingRunner();
+        Plan.Applied applied = plan.apply(runner);
+        runner.clear();
+        applied.undo();
+        assertEquals(List.of("ifconfig epair0a destroy", "jail -r b"), runner.log());
+        assertEquals("ipfw -q delete 100", line(FreeBsdCommands.ipfwDelete(100)));
+    }
 }
