@@ -124,4 +124,17 @@ class VnetSessionTest {
                 VnetSession.whyUnavailable("FreeBSD", true, none));
         assertEquals("", VnetSession.whyUnavailable("FreeBSD", true, new RecordingRunner()));
     }
+
+    @Test
+    void jailAttachIsBoundAsIntOfInt() throws Exception {
+        // kern_jail.c: int jail_attach(int jid). The class is not initialised here (that would load
+        // libc's symbol, which Linux lacks): the declaration is what is pinned.
+        Class<?> libc = Class.forName(
+                "org.nettydivert.bsdjail.JailLibc", false, getClass().getClassLoader());
+        java.lang.reflect.Method attach = libc.getDeclaredMethod("jail_attach", int.class);
+        assertEquals(int.class, attach.getReturnType());
+        assertEquals(16, VnetSession.CHILDREN_MAX);
+        assertEquals("nettydivert-", VnetSession.PREFIX);
+        assertEquals(65000, FreeBsdCommands.ALLOW_RULE);
+    }
 }

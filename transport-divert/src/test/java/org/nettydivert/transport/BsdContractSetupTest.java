@@ -119,4 +119,14 @@ class BsdContractSetupTest {
                 "expected: <100> but was: <0>",
                 BsdContractReport.firstLine(new AssertionError("expected: <100> but was: <0>\nmore")));
     }
+
+    @Test
+    void theNumbersTheRealBsdChecksUseArePinned() {
+        // docs/ABI.md#bsd-test-networks: __FreeBSD_version 1400000 is 14.0 (sys/sys/param.h); ipfw
+        // rule 100 is the tag; epair0a is 7 characters, all a FreeBSD read address keeps.
+        assertEquals(1_400_000, FreeBsdKernelClausesTest.FREEBSD_14);
+        assertEquals(100, RealBsdKernel.RULE);
+        assertEquals(7, RealBsd.HERE_IF.length());
+        assertEquals("nettydivert/contract", RealBsdKernel.ANCHOR);
+    }
 }

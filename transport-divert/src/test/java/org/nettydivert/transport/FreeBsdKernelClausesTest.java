@@ -63,7 +63,9 @@ import org.nettydivert.transport.unix.IpPackets;
 @ExtendWith(BsdContractReport.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FreeBsdKernelClausesTest {
-    private static final int FREEBSD_14 = 1_400_000;
+    /** __FreeBSD_version of 14.0-RELEASE's branch (sys/sys/param.h): 1400000 and up. */
+    static final int FREEBSD_14 = 1_400_000;
+
     private static final int QUEUE = DivertContract.QUEUE;
     private static final int PORT = DivertContract.PORT;
 
