@@ -27,7 +27,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.InputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -195,9 +194,14 @@ class OpenBsdKernelClausesTest {
     }
 
     @Test
-    void morethan65535BytesGetEmsgsize() throws Exception {
+    void moreThan65535BytesGetEmsgsize() throws Exception {
         ByteBuf packet = Unpooled.directBuffer(65536 + 28);
-        packet.writeBytes(DivertContract.udp(4321, new byte[0]).readerIndex(0));
+        ByteBuf header = DivertContract.udp(4321, new byte[0]);
+        try {
+            packet.writeBytes(header);
+        } finally {
+            header.release();
+        }
         packet.writeZero(65536);
         packet.setShort(2, 0xFFFF);
         try (RawDivertSocket raw = RawDivertSocket.open(BsdAbi.OPENBSD, BsdAbi.AF_INET, 8)) {
@@ -236,6 +240,5 @@ class OpenBsdKernelClausesTest {
         String out = printed.get(10, TimeUnit.SECONDS);
         assertTrue(out.contains("127.0.0.1.4321 > 127.0.0.1.9998"), out);
         assertFalse(out.contains("bad udp cksum"), out);
-        assertTrue(Inet4Address.class.isInstance(InetAddress.getByName("127.0.0.1")));
     }
 }
