@@ -31,4 +31,11 @@ final class JailLibc {
     private JailLibc() {}
 
     static native int jail_attach(int jid) throws LastErrorException;
+
+    /**
+     * chdir(2). jail_attach(2) also changes the working directory to the jail's root
+     * ({@code do_jail_attach}); the session jails have {@code path=/}, so the JVM's own directory
+     * ({@code user.dir}) is still there, and going back to it keeps relative paths working.
+     */
+    static native int chdir(String path) throws LastErrorException;
 }

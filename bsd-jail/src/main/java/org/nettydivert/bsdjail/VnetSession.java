@@ -242,6 +242,13 @@ public final class VnetSession {
                     if (JailLibc.jail_attach(jid) != 0) {
                         throw new IllegalStateException("jail_attach(" + jid + ") failed");
                     }
+                    // The attach moved the working directory to the jail's root, / here. Going back
+                    // is a courtesy to relative paths: the attach itself has succeeded either way.
+                    try {
+                        JailLibc.chdir(System.getProperty("user.dir"));
+                    } catch (com.sun.jna.LastErrorException e) {
+                        System.err.println("netty-divert: staying in / after jail_attach: " + e.getMessage());
+                    }
                 },
                 pid -> ProcessHandle.of(pid).isPresent());
     }

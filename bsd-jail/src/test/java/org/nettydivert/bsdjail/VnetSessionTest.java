@@ -133,6 +133,7 @@ class VnetSessionTest {
                 "org.nettydivert.bsdjail.JailLibc", false, getClass().getClassLoader());
         java.lang.reflect.Method attach = libc.getDeclaredMethod("jail_attach", int.class);
         assertEquals(int.class, attach.getReturnType());
+        assertEquals(int.class, libc.getDeclaredMethod("chdir", String.class).getReturnType());
         assertEquals(16, VnetSession.CHILDREN_MAX);
         assertEquals("nettydivert-", VnetSession.PREFIX);
         assertEquals(65000, FreeBsdCommands.ALLOW_RULE);
