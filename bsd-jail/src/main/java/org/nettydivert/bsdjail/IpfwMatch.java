@@ -25,7 +25,8 @@ import java.util.List;
  * @param fromPort the source port, 0 for any (udp and tcp only)
  * @param toPort the destination port, 0 for any (udp and tcp only)
  * @param direction {@code in}, {@code out}, or null for both
- * @param options further options as ipfw words ({@code ip4}, {@code recv any}, {@code via epair0a})
+ * @param options further options as ipfw words ({@code ip4}, {@code recv epair*}, {@code via epair0a}); never
+ *     {@code recv any}, {@code xmit any} or {@code via any}, which ipfw silently drops
  */
 public record IpfwMatch(String protocol, int fromPort, int toPort, String direction, List<String> options) {
     /** Checks the words and copies the options. */
@@ -38,6 +39,15 @@ public record IpfwMatch(String protocol, int fromPort, int toPort, String direct
         }
         if (direction != null && !direction.equals("in") && !direction.equals("out")) {
             throw new IllegalArgumentException("direction is in, out or null: " + direction);
+        }
+        for (int i = 0; i + 1 < options.size(); i++) {
+            String word = options.get(i);
+            if ((word.equals("recv") || word.equals("xmit") || word.equals("via"))
+                    && options.get(i + 1).equals("any")) {
+                // ipfw2.c fill_iface: "any" sets the option's length to 0, "effectively ignore this command".
+                throw new IllegalArgumentException(
+                        word + " any matches nothing: ipfw drops the option; name the interfaces (epair*)");
+            }
         }
         options = List.copyOf(options);
     }

@@ -68,8 +68,8 @@ class FreeBsdCommandsTest {
                 "ipfw -q add 200 divert 8 tcp from any 80 to any in via epair0a not diverted",
                 line(FreeBsdCommands.ipfwDivert(200, 8, new IpfwMatch("tcp", 80, 0, "in", List.of("via", "epair0a")))));
         assertEquals(
-                "ipfw -q add 300 divert 9 ip from any to any out recv any not diverted",
-                line(FreeBsdCommands.ipfwDivert(300, 9, new IpfwMatch("ip", 0, 0, "out", List.of("recv", "any")))));
+                "ipfw -q add 300 divert 9 ip from any to any out recv epair* not diverted",
+                line(FreeBsdCommands.ipfwDivert(300, 9, new IpfwMatch("ip", 0, 0, "out", List.of("recv", "epair*")))));
         assertEquals(
                 "ipfw -q add 400 divert 9 icmp from any to any ip4 not diverted",
                 line(FreeBsdCommands.ipfwDivert(400, 9, new IpfwMatch("icmp", 0, 0, null, List.of("ip4")))));
@@ -82,6 +82,10 @@ class FreeBsdCommandsTest {
         assertThrows(IllegalArgumentException.class, () -> new IpfwMatch("icmp", 0, 53, null, List.of()));
         assertThrows(IllegalArgumentException.class, () -> new IpfwMatch("sctp", 0, 0, null, List.of()));
         assertThrows(IllegalArgumentException.class, () -> new IpfwMatch("udp", 0, 0, "both", List.of()));
+        // ipfw2.c fill_iface drops an interface option whose argument is "any": it would match all.
+        assertThrows(IllegalArgumentException.class, () -> new IpfwMatch("ip", 0, 0, "out", List.of("recv", "any")));
+        assertThrows(
+                IllegalArgumentException.class, () -> new IpfwMatch("ip", 0, 0, "out", List.of("not", "via", "any")));
         IpfwMatch any = new IpfwMatch("ip", 0, 0, null, List.of());
         assertThrows(IllegalArgumentException.class, () -> FreeBsdCommands.ipfwDivert(0, 7, any));
         assertThrows(IllegalArgumentException.class, () -> FreeBsdCommands.ipfwDivert(65000, 7, any));

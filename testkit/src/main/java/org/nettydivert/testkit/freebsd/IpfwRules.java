@@ -21,13 +21,19 @@ import org.nettydivert.testkit.DivertRule;
 
 /**
  * {@link DivertRule}s as ipfw(8) rules: {@code ipfw -q add N divert PORT PROTO from any [PORT] to
- * any [PORT] DIRECTION [ip4|ip6] not diverted}. Directions: outbound is {@code out not recv any}
- * (sent by this host: a forwarded packet going out has a receive interface), forwarded is {@code
- * out recv any} (each forwarded packet diverted once, on its way out), inbound is {@code in} (which
- * on a forwarding host also sees packets only passing through, unlike Linux's INPUT). {@code not
- * diverted} keeps a channel's own writes from coming back: it is FreeBSD's form of the inject mark.
+ * any [PORT] DIRECTION [ip4|ip6] not diverted}. Directions: outbound is {@code out not recv
+ * epair*} (sent by this host: a forwarded packet going out has the link it came in on as its
+ * receive interface, and every link of the kit's networks is an epair), forwarded is {@code out
+ * recv epair*} (each forwarded packet diverted once, on its way out), inbound is {@code in} (which
+ * on a forwarding host also sees packets only passing through, unlike Linux's INPUT). {@code recv
+ * any} would not do: ipfw(8) drops an interface option whose argument is {@code any} ({@code
+ * fill_iface}: "effectively ignore this command"). {@code not diverted} keeps a channel's own
+ * writes from coming back: it is FreeBSD's form of the inject mark.
  */
 public final class IpfwRules {
+    /** Every link of a kit network, as an ipfw interface glob. */
+    static final String LINKS = "epair*";
+
     private IpfwRules() {}
 
     /**
@@ -48,8 +54,8 @@ public final class IpfwRules {
         }
         List<String> direction =
                 switch (rule.direction()) {
-                    case OUTBOUND -> List.of("out", "not", "recv", "any");
-                    case FORWARDED -> List.of("out", "recv", "any");
+                    case OUTBOUND -> List.of("out", "not", "recv", LINKS);
+                    case FORWARDED -> List.of("out", "recv", LINKS);
                     case INBOUND -> List.of("in");
                 };
         List<List<String>> rules = new ArrayList<>();

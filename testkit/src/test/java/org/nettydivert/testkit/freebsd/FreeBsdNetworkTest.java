@@ -90,7 +90,7 @@ class FreeBsdNetworkTest {
         assertEquals(
                 List.of(
                         "jexec " + p + "b ping -c 1 10.99.0.1",
-                        "ipfw -q add 1000 divert 7 udp from any to any 53 out not recv any not diverted",
+                        "ipfw -q add 1000 divert 7 udp from any to any 53 out not recv epair* not diverted",
                         "ipfw -q add 1010 divert 8 icmp from any to any in not diverted",
                         "ipfw -q add 1011 divert 8 ipv6-icmp from any to any in not diverted",
                         "ipfw -q delete 1011",

@@ -32,14 +32,14 @@ class IpfwRulesTest {
     @Test
     void outboundUdpToAPortLeavesForwardedAndInjectedPacketsAlone() {
         assertEquals(
-                List.of("ipfw -q add 1000 divert 7 udp from any to any 53 out not recv any not diverted"),
+                List.of("ipfw -q add 1000 divert 7 udp from any to any 53 out not recv epair* not diverted"),
                 render(DivertRule.udp().toPort(53).outbound().divertTo(7)));
     }
 
     @Test
     void forwardedTcpIsDivertedOnItsWayOut() {
         assertEquals(
-                List.of("ipfw -q add 1000 divert 8 tcp from any to any out recv any not diverted"),
+                List.of("ipfw -q add 1000 divert 8 tcp from any to any out recv epair* not diverted"),
                 render(DivertRule.tcp().forwarded().divertTo(8)));
     }
 
@@ -52,7 +52,7 @@ class IpfwRulesTest {
                 List.of("ipfw -q add 1000 divert 9 ip4 from any to any in not diverted"),
                 render(DivertRule.anyProtocol().inbound().ipv4Only().divertTo(9)));
         assertEquals(
-                List.of("ipfw -q add 1000 divert 9 ip from any to any out not recv any not diverted"),
+                List.of("ipfw -q add 1000 divert 9 ip from any to any out not recv epair* not diverted"),
                 render(DivertRule.anyProtocol().divertTo(9)));
     }
 
