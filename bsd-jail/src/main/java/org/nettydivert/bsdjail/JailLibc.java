@@ -15,6 +15,8 @@ package org.nettydivert.bsdjail;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
 
 /**
  * FreeBSD's jail_attach(2), {@code int jail_attach(int jid)}: the calling process joins the jail,
@@ -25,7 +27,8 @@ import com.sun.jna.Native;
  */
 final class JailLibc {
     static {
-        Native.register("c");
+        // The C library as JNA names it for this system (the transport binds libc the same way).
+        Native.register(JailLibc.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
     }
 
     private JailLibc() {}
