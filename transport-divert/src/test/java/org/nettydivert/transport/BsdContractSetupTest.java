@@ -14,6 +14,7 @@
 package org.nettydivert.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -128,5 +129,26 @@ class BsdContractSetupTest {
         assertEquals(100, RealBsdKernel.RULE);
         assertEquals(7, RealBsd.HERE_IF.length());
         assertEquals("nettydivert/contract", RealBsdKernel.ANCHOR);
+    }
+
+    @Test
+    void theOneCommandsProfileRunsOnlyTheRealBsdClassesInAForkOfTheirOwn() throws Exception {
+        // The README's command, ./mvnw -pl transport-divert -am -Pbsd-contract verify, rests on this.
+        String pom = java.nio.file.Files.readString(java.nio.file.Path.of("pom.xml"));
+        int profile = pom.indexOf("<id>bsd-contract</id>");
+        assertTrue(profile > 0, "transport-divert/pom.xml has the bsd-contract profile");
+        String defaults = pom.substring(0, pom.indexOf("<profiles>"));
+        assertTrue(
+                defaults.contains("<exclude>**/*BsdKernel*Test.java</exclude>"), "the default build leaves them out");
+        String inProfile = pom.substring(profile);
+        for (String line : List.of(
+                "<excludes combine.self=\"override\"/>",
+                "<include>**/*BsdKernel*Test.java</include>",
+                "<forkCount>1</forkCount>",
+                "<reuseForks>true</reuseForks>",
+                "<nettydivert.bsdContract>true</nettydivert.bsdContract>")) {
+            assertTrue(inProfile.contains(line), line);
+        }
+        assertEquals(RealBsd.PROPERTY, "nettydivert.bsdContract");
     }
 }
