@@ -60,13 +60,11 @@ final class RealBsd {
      */
     static String whyNot(
             String target, String property, String osName, boolean root, boolean needRoot, CommandRunner runner) {
-        if (!"true".equals(property)) {
-            return "the real-BSD contract runs only as " + COMMAND;
+        String notHere = whyNotHere(property, osName);
+        if (!notHere.isEmpty()) {
+            return notHere;
         }
         String os = osName.toLowerCase(Locale.ROOT);
-        if (!os.startsWith("freebsd") && !os.startsWith("openbsd")) {
-            return "the real-BSD contract needs FreeBSD 14/15 or OpenBSD 7.8; this is " + osName;
-        }
         if (!os.startsWith(target.toLowerCase(Locale.ROOT))) {
             return target + "'s checks run on " + target + "; this is " + osName;
         }
