@@ -127,9 +127,16 @@ final class RealBsd {
     /** The FreeBSD session with its peer, made at the first call (this JVM enters its jail then). */
     static synchronized VnetSession freeBsd() {
         if (session == null) {
-            VnetSession s = VnetSession.enter("contract");
-            peerPlan(s.takeEpairUnit()).apply(s.runner());
-            session = s;
+            try {
+                VnetSession s = VnetSession.enter("contract");
+                peerPlan(s.takeEpairUnit()).apply(s.runner());
+                session = s;
+            } catch (RuntimeException | Error e) {
+                // A class that fails in @BeforeAll gets no line per check: this one says why.
+                System.out.println(
+                        "FAIL bsd-contract: the FreeBSD session and its peer: " + BsdContractReport.firstLine(e));
+                throw e;
+            }
         }
         return session;
     }
