@@ -66,6 +66,7 @@ public final class VnetSession {
 
     private static final Object LOCK = new Object();
     private static VnetSession current;
+    private static Throwable failure;
     /** The reaper's process, held so that its stdin pipe stays open (a collected one would close). */
     private static final List<Process> REAPERS = new ArrayList<>();
 
@@ -185,7 +186,16 @@ public final class VnetSession {
                 }
                 return current;
             }
-            current = open(name, runner, reaper, attacher, alive);
+            if (failure != null) {
+                // A second try could run inside a half-made session (the attach is for good).
+                throw new IllegalStateException("the session " + name + " could not be made: " + failure, failure);
+            }
+            try {
+                current = open(name, runner, reaper, attacher, alive);
+            } catch (RuntimeException | Error e) {
+                failure = e;
+                throw e;
+            }
             return current;
         }
     }
