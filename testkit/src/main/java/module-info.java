@@ -24,6 +24,7 @@ module org.nettydivert.testkit {
     requires org.opentest4j;
     requires io.netty.buffer;
     requires com.sun.jna;
+    requires org.nettydivert.bsdjail;
     requires jdk.httpserver;
 
     exports org.nettydivert.testkit;
