@@ -158,7 +158,7 @@ class NfqueueVerdictFakeKernelTest {
     @Test
     void aTruncatedPacketGoesBackWholeWhenUnchanged() throws Exception {
         bed.bind(new Bootstrap().option(DivertChannelOption.MAX_PACKET_SIZE, 1000), (ctx, p) -> bed.read.add(p));
-        bed.kernel.queue(udp4(1, 2000)).copied = 1000;
+        bed.kernel.queue(udp4(1, 2000), k -> k.copied = 1000);
         DivertPacket p = bed.take(1).get(0);
         assertTrue(p.isTruncated());
         assertEquals(2028, p.originalLength());
@@ -173,7 +173,7 @@ class NfqueueVerdictFakeKernelTest {
     @Test
     void aTruncatedPacketChangedIsRefusedAndDroppedOnceReleased() throws Exception {
         bed.bind(new Bootstrap().option(DivertChannelOption.MAX_PACKET_SIZE, 1000), (ctx, p) -> bed.read.add(p));
-        bed.kernel.queue(udp4(1, 2000)).copied = 1000;
+        bed.kernel.queue(udp4(1, 2000), k -> k.copied = 1000);
         DivertPacket p = bed.take(1).get(0);
         p.content().setByte(40, 0x55);
         assertTrue(ioFailure(bed.writeInOneFlush(p)[0], "EINVAL").getMessage().contains("truncated"));
