@@ -283,20 +283,7 @@ public final class DivertAddress extends SocketAddress {
         if (direction == null) {
             throw new IllegalStateException("a bind address has no mark");
         }
-        return mark == this.mark
-                ? this
-                : new DivertAddress(
-                        port,
-                        direction,
-                        interfaceName,
-                        interfaceAddress,
-                        tag,
-                        mark,
-                        verdict,
-                        handOffQueue,
-                        connmark,
-                        connlabelsLow,
-                        connlabelsHigh);
+        return withVerdictPart(mark, verdict, handOffQueue, connmark, connlabelsLow, connlabelsHigh);
     }
 
     /** What the kernel does with the packet written back with this address; {@link Verdict#ACCEPT} unless asked. */
@@ -376,20 +363,7 @@ public final class DivertAddress extends SocketAddress {
         if (!hasTag()) {
             throw new IllegalStateException("only a read address, one with a tag, has a verdict: " + this);
         }
-        return verdict == this.verdict && handOffQueue == this.handOffQueue
-                ? this
-                : new DivertAddress(
-                        port,
-                        direction,
-                        interfaceName,
-                        interfaceAddress,
-                        tag,
-                        mark,
-                        verdict,
-                        handOffQueue,
-                        connmark,
-                        connlabelsLow,
-                        connlabelsHigh);
+        return withVerdictPart(mark, verdict, handOffQueue, connmark, connlabelsLow, connlabelsHigh);
     }
 
     /**
@@ -406,21 +380,7 @@ public final class DivertAddress extends SocketAddress {
         if (!hasTag()) {
             throw new IllegalStateException("only a read address, one with a tag, can set a connmark: " + this);
         }
-        long value = connmark & 0xFFFF_FFFFL;
-        return value == this.connmark
-                ? this
-                : new DivertAddress(
-                        port,
-                        direction,
-                        interfaceName,
-                        interfaceAddress,
-                        tag,
-                        mark,
-                        verdict,
-                        handOffQueue,
-                        value,
-                        connlabelsLow,
-                        connlabelsHigh);
+        return withVerdictPart(mark, verdict, handOffQueue, connmark & 0xFFFF_FFFFL, connlabelsLow, connlabelsHigh);
     }
 
     /**
@@ -451,20 +411,35 @@ public final class DivertAddress extends SocketAddress {
                 high |= 1L << (label - 64);
             }
         }
-        return low == connlabelsLow && high == connlabelsHigh
-                ? this
-                : new DivertAddress(
-                        port,
-                        direction,
-                        interfaceName,
-                        interfaceAddress,
-                        tag,
-                        mark,
-                        verdict,
-                        handOffQueue,
-                        connmark,
-                        low,
-                        high);
+        return withVerdictPart(mark, verdict, handOffQueue, connmark, low, high);
+    }
+
+    /**
+     * This address with what the verdict carries changed, and what names the packet (port,
+     * direction, interface, tag) kept; itself when nothing changes, as the withers promise.
+     */
+    private DivertAddress withVerdictPart(
+            int mark, Verdict verdict, int handOffQueue, long connmark, long connlabelsLow, long connlabelsHigh) {
+        if (mark == this.mark
+                && verdict == this.verdict
+                && handOffQueue == this.handOffQueue
+                && connmark == this.connmark
+                && connlabelsLow == this.connlabelsLow
+                && connlabelsHigh == this.connlabelsHigh) {
+            return this;
+        }
+        return new DivertAddress(
+                port,
+                direction,
+                interfaceName,
+                interfaceAddress,
+                tag,
+                mark,
+                verdict,
+                handOffQueue,
+                connmark,
+                connlabelsLow,
+                connlabelsHigh);
     }
 
     /** The conntrack labels {@link #withConnlabels} adds, as a new set; empty if none. */

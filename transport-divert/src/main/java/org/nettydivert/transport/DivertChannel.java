@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.nettydivert.transport.nfqueue.KernelQueueCounters;
 import org.nettydivert.transport.spi.DivertSocket;
 import org.nettydivert.transport.spi.Poller;
@@ -97,8 +98,11 @@ public final class DivertChannel extends AbstractChannel {
     private volatile boolean open = true;
     private volatile boolean active;
     private boolean readPending;
+    private static final long MAX_OWED_RETRY_MILLIS = 1000;
     private boolean pendingFlushScheduled;
     private final Runnable pendingFlush = this::flushPendingVerdictsNow;
+    /** The wait before owed verdicts whose send failed are tried again; 0 while sends succeed. */
+    private long owedRetryMillis;
 
     // Reused by every read and write loop.
     private DivertPacket[] readBatch;
@@ -379,7 +383,7 @@ public final class DivertChannel extends AbstractChannel {
                 return;
             }
         }
-        if (!s.flushPendingVerdicts()) {
+        if (!flushOwedVerdicts(s)) {
             waitForWritable(s.blockedFd());
             return;
         }
@@ -413,12 +417,30 @@ public final class DivertChannel extends AbstractChannel {
         if (s == null || !open) {
             return;
         }
+        if (!flushOwedVerdicts(s)) {
+            waitForWritable(s.blockedFd());
+        }
+    }
+
+    /**
+     * Sends the verdicts the socket owes of its own; false when it must wait for its descriptor.
+     * A failed send (ENOBUFS under memory pressure) is the pipeline's to hear of, but fails no
+     * write and closes nothing: the packets would otherwise wait in the kernel for ever. The
+     * verdicts stay owed and are tried again after a wait that doubles up to a second.
+     */
+    private boolean flushOwedVerdicts(DivertSocket s) {
         try {
-            if (!s.flushPendingVerdicts()) {
-                waitForWritable(s.blockedFd());
-            }
+            boolean done = s.flushPendingVerdicts();
+            owedRetryMillis = 0;
+            return done;
         } catch (IOException e) {
             pipeline().fireExceptionCaught(e);
+            owedRetryMillis = Math.min(MAX_OWED_RETRY_MILLIS, Math.max(1, owedRetryMillis * 2));
+            if (!pendingFlushScheduled) {
+                pendingFlushScheduled = true;
+                eventLoop().schedule(pendingFlush, owedRetryMillis, TimeUnit.MILLISECONDS);
+            }
+            return true;
         }
     }
 

@@ -198,11 +198,21 @@ final class FakeNfqueueKernel implements NfqueueIo {
 
     // ---- what tests do
 
-    /** Queues a packet under the next id and makes the netlink descriptor readable; returns it to adjust before delivery. */
-    synchronized Packet queue(byte[] bytes) {
+    /** Queues a packet under the next id and makes the netlink descriptor readable. */
+    Packet queue(byte[] bytes) {
+        return queue(bytes, p -> {});
+    }
+
+    /**
+     * Queues a packet under the next id, lets {@code adjust} set its attributes, and only then
+     * makes the netlink descriptor readable: the event loop may read it at once, so a packet
+     * adjusted after queueing could be handed out before (or without) the change.
+     */
+    synchronized Packet queue(byte[] bytes, java.util.function.Consumer<Packet> adjust) {
         Packet p = new Packet(nextId++, bytes);
+        adjust.accept(p);
         held.put(p.id, p);
-        out.add(p); // its message is written at hand-out, after the test adjusted it
+        out.add(p);
         setReadable(true);
         return p;
     }

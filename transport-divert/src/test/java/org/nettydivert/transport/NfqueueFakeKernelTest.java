@@ -75,7 +75,7 @@ class NfqueueFakeKernelTest {
     void aPacketIsReadWithItsIdAsTagItsMarkAndItsBytes() throws Exception {
         bed.bind();
         byte[] sent = udp4(1, 100);
-        bed.kernel.queue(sent).mark = 0x1234;
+        bed.kernel.queue(sent, k -> k.mark = 0x1234);
         DivertPacket p = bed.take(1).get(0);
         try {
             assertEquals(1, p.address().tag());
@@ -93,7 +93,7 @@ class NfqueueFakeKernelTest {
         bed.bind();
         int[] hooks = {0, 1, 2, 3, 4}; // PRE_ROUTING, LOCAL_IN, FORWARD, LOCAL_OUT, POST_ROUTING
         for (int hook : hooks) {
-            bed.kernel.queue(udp4(hook, 10)).hook = hook;
+            bed.kernel.queue(udp4(hook, 10), k -> k.hook = hook);
         }
         List<DivertPacket> packets = bed.take(hooks.length);
         for (int i = 0; i < hooks.length; i++) {
@@ -106,12 +106,14 @@ class NfqueueFakeKernelTest {
     void theInterfaceIndexOfTheDirectionNamesTheInterface() throws Exception {
         bed.bind();
         int lo = java.net.NetworkInterface.getByName("lo").getIndex();
-        FakeNfqueueKernel.Packet in = bed.kernel.queue(udp4(1, 10));
-        in.hook = 1;
-        in.inIndex = lo;
-        in.outIndex = 999_999;
-        FakeNfqueueKernel.Packet out = bed.kernel.queue(udp4(2, 10));
-        out.outIndex = lo;
+        FakeNfqueueKernel.Packet in = bed.kernel.queue(udp4(1, 10), k -> {
+            k.hook = 1;
+            k.inIndex = lo;
+            k.outIndex = 999_999;
+        });
+        FakeNfqueueKernel.Packet out = bed.kernel.queue(udp4(2, 10), k -> {
+            k.outIndex = lo;
+        });
         List<DivertPacket> packets = bed.take(2);
         try {
             assertEquals("lo", packets.get(0).address().interfaceName());
@@ -126,7 +128,7 @@ class NfqueueFakeKernelTest {
     @Test
     void anUnknownInterfaceIndexLeavesTheNameEmpty() throws Exception {
         bed.bind();
-        bed.kernel.queue(udp4(1, 10)).outIndex = 999_999;
+        bed.kernel.queue(udp4(1, 10), k -> k.outIndex = 999_999);
         DivertPacket p = bed.take(1).get(0);
         assertNull(p.address().interfaceName());
         assertNull(p.address().interfaceAddress());
@@ -137,7 +139,7 @@ class NfqueueFakeKernelTest {
     void aPacketMessageWithoutPayloadIsRepeatedAndReadInFullWhenQueuedAgain() throws Exception {
         bed.bind();
         byte[] sent = udp4(1, 50);
-        bed.kernel.queue(sent).withPayload = false;
+        bed.kernel.queue(sent, k -> k.withPayload = false);
         DivertPacket p = bed.take(1).get(0);
         try {
             assertEquals(2, p.address().tag(), "queued again under a new id");
@@ -168,7 +170,7 @@ class NfqueueFakeKernelTest {
     void aChecksumLeftToTheHardwareIsCompletedBeforeThePipelineSeesIt() throws Exception {
         bed.bind();
         byte[] sent = udp4(7, 33);
-        bed.kernel.queue(sent).skbInfo = 1; // NFQA_SKB_CSUMNOTREADY
+        bed.kernel.queue(sent, k -> k.skbInfo = 1); // NFQA_SKB_CSUMNOTREADY
         DivertPacket p = bed.take(1).get(0);
         try {
             byte[] got = bytes(p.content());
@@ -241,7 +243,7 @@ class NfqueueFakeKernelTest {
     @Test
     void anUnchangedPacketGoesBackWithoutPayloadOrMark() throws Exception {
         bed.bind();
-        bed.kernel.queue(udp4(1, 100)).mark = 5;
+        bed.kernel.queue(udp4(1, 100), k -> k.mark = 5);
         DivertPacket p = bed.take(1).get(0);
         assertNull(outcome(bed.writeInOneFlush(p)[0]));
         FakeNfqueueKernel.Event v = bed.kernel.verdictFor(1);
@@ -257,7 +259,7 @@ class NfqueueFakeKernelTest {
     @Test
     void aChangedPacketCarriesItsBytesAndMark() throws Exception {
         bed.bind();
-        bed.kernel.queue(udp4(1, 100)).mark = 5;
+        bed.kernel.queue(udp4(1, 100), k -> k.mark = 5);
         DivertPacket p = bed.take(1).get(0);
         p.content().setByte(40, 0x77);
         byte[] expected = bytes(p.content());
@@ -284,7 +286,7 @@ class NfqueueFakeKernelTest {
     @Test
     void aNewMarkAloneGoesWithTheMarkButWithoutTheBytes() throws Exception {
         bed.bind();
-        bed.kernel.queue(udp4(1, 100)).mark = 5;
+        bed.kernel.queue(udp4(1, 100), k -> k.mark = 5);
         DivertPacket p = bed.take(1).get(0);
         DivertPacket marked = p.withAddress(p.address().withMark(9));
         assertNull(outcome(bed.writeInOneFlush(marked)[0]));

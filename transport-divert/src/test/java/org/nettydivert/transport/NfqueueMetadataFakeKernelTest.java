@@ -60,8 +60,9 @@ class NfqueueMetadataFakeKernelTest {
     @Test
     void aPacketWithoutMetadataAttributesReadsAbsentEverywhere() throws Exception {
         bed.bind();
-        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10));
-        q.hook = 3;
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10), k -> {
+            k.hook = 3;
+        });
         PacketMetadata m = readOne(q);
         assertEquals(PacketMetadata.Hook.LOCAL_OUT, m.hook());
         assertEquals(0, m.inInterfaceIndex());
@@ -90,8 +91,9 @@ class NfqueueMetadataFakeKernelTest {
     @Test
     void everyHookIsNamed() throws Exception {
         bed.bind();
-        for (int hook = 0; hook < 5; hook++) {
-            bed.kernel.queue(udp4(hook, 10)).hook = hook;
+        for (int h = 0; h < 5; h++) {
+            int hook = h;
+            bed.kernel.queue(udp4(hook, 10), k -> k.hook = hook);
         }
         List<DivertPacket> packets = bed.take(5);
         for (int hook = 0; hook < 5; hook++) {
@@ -106,12 +108,13 @@ class NfqueueMetadataFakeKernelTest {
     void bothDevicesAreReadAndNamedWhenAsked() throws Exception {
         bed.bind();
         int lo = NetworkInterface.getByName("lo").getIndex();
-        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10));
-        q.hook = 2; // FORWARD: both devices
-        q.inIndex = lo;
-        q.outIndex = 999_999; // no such device
-        q.physInIndex = 7;
-        q.physOutIndex = 8;
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10), k -> {
+            k.hook = 2; // FORWARD: both devices
+            k.inIndex = lo;
+            k.outIndex = 999_999; // no such device
+            k.physInIndex = 7;
+            k.physOutIndex = 8;
+        });
         PacketMetadata m = readOne(q);
         assertEquals(PacketMetadata.Hook.FORWARD, m.hook());
         assertEquals(lo, m.inInterfaceIndex());
@@ -125,13 +128,14 @@ class NfqueueMetadataFakeKernelTest {
     @Test
     void hardwareAddressTimestampPriorityAndVlan() throws Exception {
         bed.bind();
-        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10));
-        q.hwAddress = new byte[] {2, 0, 0, (byte) 0xAB, (byte) 0xCD, (byte) 0xEF};
-        q.timestampSeconds = 1_700_000_000L;
-        q.timestampMicros = 123_456;
-        q.priority = 6;
-        q.vlanProto = 0x8100;
-        q.vlanTci = 0x6000 | 42; // priority 3, VLAN 42
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10), k -> {
+            k.hwAddress = new byte[] {2, 0, 0, (byte) 0xAB, (byte) 0xCD, (byte) 0xEF};
+            k.timestampSeconds = 1_700_000_000L;
+            k.timestampMicros = 123_456;
+            k.priority = 6;
+            k.vlanProto = 0x8100;
+            k.vlanTci = 0x6000 | 42; // priority 3, VLAN 42
+        });
         PacketMetadata m = readOne(q);
         assertArrayEquals(new byte[] {2, 0, 0, (byte) 0xAB, (byte) 0xCD, (byte) 0xEF}, m.hardwareAddress());
         assertTrue(m.hasTimestamp());
@@ -146,14 +150,15 @@ class NfqueueMetadataFakeKernelTest {
     @Test
     void ownerConntrackAndSecurityContext() throws Exception {
         bed.bind();
-        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10));
-        q.uid = 65534;
-        q.gid = 4_000_000_000L; // an unsigned 32-bit id above Integer.MAX_VALUE
-        q.ctInfo = 2;
-        q.ctId = 0xF000_0001L;
-        q.ctMark = 0x77;
-        q.ctStatus = 0x188; // IPS_CONFIRMED | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE
-        q.secctx = "system_u:object_r:unlabeled_t:s0";
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10), k -> {
+            k.uid = 65534;
+            k.gid = 4_000_000_000L; // an unsigned 32-bit id above Integer.MAX_VALUE
+            k.ctInfo = 2;
+            k.ctId = 0xF000_0001L;
+            k.ctMark = 0x77;
+            k.ctStatus = 0x188; // IPS_CONFIRMED | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE
+            k.secctx = "system_u:object_r:unlabeled_t:s0";
+        });
         PacketMetadata m = readOne(q);
         assertEquals(65534, m.uid());
         assertEquals(4_000_000_000L, m.gid());
@@ -168,10 +173,12 @@ class NfqueueMetadataFakeKernelTest {
     @Test
     void everyConntrackStateHasTheKernelsNumber() throws Exception {
         bed.bind();
-        for (int info = 0; info < 5; info++) {
-            FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(info, 10));
-            q.ctInfo = info;
-            q.ctId = info + 1;
+        for (int i = 0; i < 5; i++) {
+            int info = i;
+            FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(info, 10), k -> {
+                k.ctInfo = info;
+                k.ctId = info + 1;
+            });
         }
         List<DivertPacket> packets = bed.take(5);
         String[] names = {
@@ -189,9 +196,10 @@ class NfqueueMetadataFakeKernelTest {
     @Test
     void metadataStaysWithThePacketThroughReplaceAndWithAddress() throws Exception {
         bed.bind();
-        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10));
-        q.uid = 1000;
-        q.gid = 1000;
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10), k -> {
+            k.uid = 1000;
+            k.gid = 1000;
+        });
         DivertPacket p = bed.take(1).get(0);
         try {
             PacketMetadata m = p.metadata();

@@ -107,8 +107,9 @@ class NfqueueVerdictModelTest {
         for (int round = 0; round < 40; round++) {
             int count = 1 + random.nextInt(12);
             for (int i = 0; i < count; i++) {
-                FakeNfqueueKernel.Packet p = bed.kernel.queue(udp4(delivered + i, 20 + random.nextInt(200)));
-                p.mark = random.nextInt(3);
+                FakeNfqueueKernel.Packet p = bed.kernel.queue(udp4(delivered + i, 20 + random.nextInt(200)), k -> {
+                    k.mark = random.nextInt(3);
+                });
                 marks.put(p.id, p.mark);
             }
             delivered += count;
