@@ -27,4 +27,5 @@ module org.nettydivert.testkit {
     requires jdk.httpserver;
 
     exports org.nettydivert.testkit;
+    exports org.nettydivert.testkit.impair;
 }
