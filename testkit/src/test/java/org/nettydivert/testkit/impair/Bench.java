@@ -134,12 +134,20 @@ final class Bench implements AutoCloseable {
         ByteBuf ip = Unpooled.buffer(length);
         ip.writeByte(0x45).writeByte(0).writeShort(length).writeShort(seq).writeShort(0x4000);
         ip.writeByte(64).writeByte(17).writeShort(0).writeBytes(SOURCE).writeBytes(DESTINATION);
-        ip.writeShort(4000).writeShort(port).writeShort(8 + payloadLength).writeShort(0);
+        // A checksum field of 0 would mean "no checksum": any other value is replaced.
+        ip.writeShort(4000).writeShort(port).writeShort(8 + payloadLength).writeShort(0xFFFF);
         ip.writeInt(seq);
         for (int i = 4; i < payloadLength; i++) {
             ip.writeByte(i);
         }
         IpHeaders.recomputeTransportChecksum(ip);
+        int sum = 0;
+        for (int i = 0; i < 20; i += 2) {
+            sum += ip.getUnsignedShort(i);
+        }
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        ip.setShort(10, ~sum & 0xFFFF);
         return new DivertPacket(
                 ip, new DivertAddress(7, DivertAddress.Direction.OUTBOUND, "lo", null, seq & 0xFFFF_FFFFL, 0));
     }
