@@ -45,6 +45,9 @@ final class Bench implements AutoCloseable {
     final EmbeddedChannel channel;
     final List<Out> out = new ArrayList<>();
     final List<DivertPacket> in = new ArrayList<>();
+    /** Messages that came out and are not packets. */
+    final List<Object> others = new ArrayList<>();
+
     private final long start;
     /** Packets fired without a channelReadComplete after them yet. */
     int unflushed;
@@ -54,7 +57,11 @@ final class Bench implements AutoCloseable {
         all.add(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                out.add(new Out((DivertPacket) msg, now()));
+                if (msg instanceof DivertPacket packet) {
+                    out.add(new Out(packet, now()));
+                } else {
+                    others.add(msg);
+                }
                 unflushed++;
             }
 
@@ -117,6 +124,7 @@ final class Bench implements AutoCloseable {
         for (Out o : out) {
             ReferenceCountUtil.release(o.packet);
         }
+        others.forEach(ReferenceCountUtil::release);
     }
 
     // ---- packets
