@@ -21,14 +21,19 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.nettydivert.testkit.DivertRule;
 import org.nettydivert.testkit.IsolatedNetwork;
 import org.nettydivert.testkit.TestNetwork;
 import org.nettydivert.transport.DivertChannel;
+import org.nettydivert.transport.DivertPacket;
 
 /**
  * Each impairment on real traffic: 2000 UDP datagrams on loopback, diverted to NFQUEUE 7 through
@@ -129,25 +134,64 @@ class ImpairmentKernelTest {
                 .jitter(Duration.ofMillis(5))
                 .seed(23)
                 .build();
-        divert(network, delay);
+        // The time each packet spent in the handler, on the loop's clock: from a handler before it
+        // to one after it. The receiver's measure adds the sender's, the kernel's and its own time.
+        Map<Long, Long> readAt = new ConcurrentHashMap<>();
+        List<Double> inHandler = Collections.synchronizedList(new ArrayList<>());
+        ChannelHandler before = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                readAt.put(((DivertPacket) msg).address().tag(), System.nanoTime());
+                ctx.fireChannelRead(msg);
+            }
+        };
+        ChannelHandler after = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                Long at = readAt.remove(((DivertPacket) msg).address().tag());
+                inHandler.add((System.nanoTime() - at) / 1e6);
+                ctx.fireChannelRead(msg);
+            }
+        };
+        network.divert(DivertRule.udp().toPort(UdpProbe.SERVER_PORT).ipv4Only().divertTo(7));
+        network.bind(7, new ChannelInitializer<DivertChannel>() {
+            @Override
+            protected void initChannel(DivertChannel ch) {
+                ch.pipeline().addLast(before, delay, after, new WriteBack());
+            }
+        });
         // A first run warms the path up (JIT, caches): its first datagrams take tens of ms more.
-        UdpProbe.run(network.host(), 1000, 64, PACE, QUIET);
-        List<UdpProbe.Arrival> arrivals = UdpProbe.run(network.host(), COUNT, 64, PACE, QUIET);
+        Duration pace = Duration.ofNanos(500_000); // 2000 datagrams/s: less of the CPUs for the probe itself
+        UdpProbe.run(network.host(), 1000, 64, pace, QUIET);
+        inHandler.clear();
+        List<UdpProbe.Arrival> arrivals = UdpProbe.run(network.host(), COUNT, 64, pace, QUIET);
         double[] latencies =
                 arrivals.stream().mapToDouble(UdpProbe.Arrival::latencyMillis).toArray();
         DelayHandlerTest.Stats s = DelayHandlerTest.Stats.of(latencies);
+        DelayHandlerTest.Stats loop;
+        synchronized (inHandler) {
+            loop = DelayHandlerTest.Stats.of(
+                    inHandler.stream().mapToDouble(d -> d).toArray());
+        }
         report(
                 "delay 20ms jitter 5ms uniform",
-                "measured mean " + f(s.mean()) + " ms, sd " + f(s.sd()) + " ms (model 2.8868), min " + f(s.min())
-                        + " max " + f(s.max()) + " over " + arrivals.size() + loadAverage());
+                "in the handler, on the loop: mean " + f(loop.mean()) + " ms, sd " + f(loop.sd()) + " ms, min "
+                        + f(loop.min()) + " max " + f(loop.max()) + "; sender to receiver: mean " + f(s.mean())
+                        + " ms, sd " + f(s.sd()) + " ms, min " + f(s.min()) + " max " + f(s.max())
+                        + " (model: mean 20, sd 2.8868, in [15, 25]) over " + arrivals.size() + loadAverage());
         assertEquals(COUNT, arrivals.size());
-        // Timers never fire early, so nothing comes before D-J. Later is the path's own time (the
-        // loop wakes at whole milliseconds; the sender, the loop and the receiver share the CPUs):
-        // under a load average of 6 on two cores it added about 3 ms on average, with peaks of 15.
+        // Timers never fire early, so nothing leaves before D-J, and the smallest of 2000 draws is
+        // within a few microseconds of it. Anything later is the machine's time: the loop wakes at
+        // whole milliseconds and shares two CPUs with the sender, the receiver and, on a shared
+        // build machine, everything else. At 2000 datagrams/s under a load average of 7.7 the loop
+        // added 0.5 to 0.7 ms on average and the whole path 1.4 to 1.8 ms; at 4000/s, 2 to 15 ms
+        // and up to 75. So the upper bound here only catches a handler that delays far too much;
+        // the distribution itself is checked exactly, on a virtual clock, in DelayHandlerTest.
+        assertTrue(loop.min() >= 15.0, "min in the handler " + loop.min());
+        assertTrue(loop.min() <= 17.0, "min in the handler " + loop.min());
+        assertTrue(loop.mean() >= 20.0 && loop.mean() <= 20.0 + 8, "mean in the handler " + loop.mean());
         assertTrue(s.min() >= 15.0, "min " + s.min());
-        assertTrue(s.mean() >= 20.0 && s.mean() <= 20.0 + 6, "mean " + s.mean());
-        assertTrue(s.max() <= 25.0 + 30, "max " + s.max());
-        assertTrue(s.sd() >= 2.0 && s.sd() <= 7.0, "sd " + s.sd());
+        assertTrue(s.mean() >= 20.0, "mean " + s.mean());
     }
 
     @Test
