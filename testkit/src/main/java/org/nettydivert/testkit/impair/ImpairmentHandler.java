@@ -140,11 +140,23 @@ public abstract sealed class ImpairmentHandler extends ChannelInboundHandlerAdap
 
     @Override
     public final void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof DivertPacket packet && selector.test(packet)) {
+        if (!(msg instanceof DivertPacket packet)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        boolean selected;
+        try {
+            selected = selector.test(packet);
+        } catch (RuntimeException | Error e) {
+            // The packet would leak on its way to exceptionCaught: drop it, and say why there.
+            packet.release();
+            throw e;
+        }
+        if (selected) {
             packetsSelected++;
             impair(ctx, packet);
         } else {
-            ctx.fireChannelRead(msg);
+            ctx.fireChannelRead(packet);
         }
     }
 
