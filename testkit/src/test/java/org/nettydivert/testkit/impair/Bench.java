@@ -138,8 +138,21 @@ final class Bench implements AutoCloseable {
      * tag {@code seq}.
      */
     static DivertPacket udp(int seq, int port, int payloadLength) {
+        return udp(seq, port, payloadLength, false);
+    }
+
+    /**
+     * {@link #udp(int, int, int)} in a direct buffer, which the (paranoid) leak detector tracks:
+     * for the tests of reference counts. The statistical tests use heap buffers, which it does not
+     * track: tens of thousands of tracked buffers, each access recorded, would not fit the heap.
+     */
+    static DivertPacket udpTracked(int seq) {
+        return udp(seq, 9000, 100, true);
+    }
+
+    private static DivertPacket udp(int seq, int port, int payloadLength, boolean direct) {
         int length = 28 + payloadLength;
-        ByteBuf ip = Unpooled.buffer(length);
+        ByteBuf ip = direct ? Unpooled.directBuffer(length) : Unpooled.buffer(length);
         ip.writeByte(0x45).writeByte(0).writeShort(length).writeShort(seq).writeShort(0x4000);
         ip.writeByte(64).writeByte(17).writeShort(0).writeBytes(SOURCE).writeBytes(DESTINATION);
         // A checksum field of 0 would mean "no checksum": any other value is replaced.

@@ -20,12 +20,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Delay against netem's {@code delay D J} (uniform in [D-J, D+J], or normal with {@code
  * distribution normal}), by the distributions' moments; netem itself is not in this machine's
  * kernel. Times are the virtual clock's, so they are exact.
  */
+@ExtendWith(LeakCheck.class)
 class DelayHandlerTest {
     @Test
     void uniformDelaysStayWithinDPlusMinusJWithTheirMeanAndSpread() {

@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBufUtil;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertPacket;
 
@@ -29,6 +30,7 @@ import org.nettydivert.transport.DivertPacket;
  * Duplication and reordering against netem's {@code duplicate P} and {@code delay D reorder P gap
  * N}, by the models' formulas (netem is not in this machine's kernel).
  */
+@ExtendWith(LeakCheck.class)
 class DuplicateReorderTest {
     @Test
     void duplicatesComeWithTheirProbabilityAsInjectedCopies() {

@@ -22,10 +22,12 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertPacket;
 
 /** Reference counts, held packets at removal and close, selection, and reproducibility. */
+@ExtendWith(LeakCheck.class)
 class ImpairmentLifecycleTest {
     private static DelayHandler delay50() {
         return DelayHandler.builder().delay(Duration.ofMillis(50)).seed(1).build();
@@ -36,7 +38,7 @@ class ImpairmentLifecycleTest {
         DelayHandler delay = delay50();
         Bench bench = new Bench(delay);
         for (int i = 0; i < 10; i++) {
-            bench.readAt(i * Bench.ms(1), Bench.udp(i));
+            bench.readAt(i * Bench.ms(1), Bench.udpTracked(i));
         }
         assertEquals(10, delay.packetsHeld());
         bench.channel.close().syncUninterruptibly();
@@ -88,7 +90,7 @@ class ImpairmentLifecycleTest {
                 CorruptHandler.probability(0.3).seed(8).build());
         try (Bench bench = new Bench(handlers.toArray(ImpairmentHandler[]::new))) {
             for (int i = 0; i < 5000; i++) {
-                bench.readAt(i * Bench.ms(0.5), Bench.udp(i));
+                bench.readAt(i * Bench.ms(0.5), Bench.udpTracked(i));
             }
             bench.drain();
             for (Bench.Out o : bench.out) {

@@ -22,6 +22,7 @@ import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nettydivert.codec.ip.IpPacket;
 import org.nettydivert.codec.ip.IpPacketBuilder;
 import org.nettydivert.transport.DivertAddress;
@@ -31,6 +32,7 @@ import org.nettydivert.transport.DivertPacket;
  * The testkit's own small header reader (it does not depend on codec-ip) checked against
  * codec-ip's builder and checksum verification, IPv4 and IPv6, TCP and UDP.
  */
+@ExtendWith(LeakCheck.class)
 class IpHeadersTest {
     private static List<DivertPacket> packets() {
         byte[] payload = "some payload bytes, odd length".getBytes(java.nio.charset.StandardCharsets.US_ASCII);

@@ -17,12 +17,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Loss against netem's models (tc-netem(8), sch_netem.c), by their formulas: netem itself is not in
  * this machine's kernel ("Specified qdisc kind is unknown"). Seeded, so each bound is checked on a
  * fixed sample; the tolerances are about four standard deviations of the sample's estimate.
  */
+@ExtendWith(LeakCheck.class)
 class LossHandlerTest {
     @Test
     void randomLossLosesEachPacketWithItsProbability() {

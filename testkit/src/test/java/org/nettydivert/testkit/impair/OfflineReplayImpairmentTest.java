@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.nettydivert.codec.ip.OfflineReplay;
 import org.nettydivert.codec.ip.PcapReader;
@@ -34,6 +35,7 @@ import org.nettydivert.transport.DivertPacket;
  * The handlers under codec-ip's OfflineReplay, whose event loop runs on the capture's clock: the
  * output capture's timestamps show the delay and the rate, exactly, with no wall-clock time spent.
  */
+@ExtendWith(LeakCheck.class)
 class OfflineReplayImpairmentTest {
     /** 2021-01-01T00:00:00Z, where the test captures begin. */
     private static final long EPOCH = 1_609_459_200L * 1_000_000_000L;

@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nettydivert.codec.ip.IpPacket;
 import org.nettydivert.transport.DivertPacket;
 
@@ -28,6 +29,7 @@ import org.nettydivert.transport.DivertPacket;
  * while packets keep coming), and corruption against netem's {@code corrupt P} (one bit flipped
  * per corrupted packet).
  */
+@ExtendWith(LeakCheck.class)
 class RateCorruptTest {
     @Test
     void aSaturatedBucketSendsBurstPlusRateTimesTime() {
