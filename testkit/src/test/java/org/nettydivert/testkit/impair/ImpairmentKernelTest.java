@@ -39,8 +39,8 @@ import org.nettydivert.transport.DivertPacket;
  * Each impairment on real traffic: 2000 UDP datagrams on loopback, diverted to NFQUEUE 7 through
  * the impairment and a write-back, measured at the receiving socket. The expectations are netem's
  * models (tc-netem(8)) by their formulas; netem itself is not in this machine's kernel ({@code tc
- * qdisc add ... netem}: "Specified qdisc kind is unknown"), so it cannot be run beside them. Each
- * measurement is printed on one line.
+ * qdisc add ... netem}: "Specified qdisc kind is unknown"), so it cannot be run beside them; tbf
+ * is, and runs beside the token bucket. Each measurement is printed on one line.
  */
 @IsolatedNetwork
 class ImpairmentKernelTest {
