@@ -42,15 +42,6 @@ final class IpHeaders {
         return -1;
     }
 
-    /** The header length of an IPv4 datagram's own header (not extension headers of IPv6); 40 for IPv6. */
-    static int ipHeaderLength(ByteBuf ip) {
-        int version = version(ip);
-        if (version == 4) {
-            return (ip.getUnsignedByte(ip.readerIndex()) & 0x0F) * 4;
-        }
-        return version == 6 ? 40 : -1;
-    }
-
     /**
      * The transport protocol and its offset from the reader index, packed as {@code protocol << 32
      * | offset}; the offset is -1 for non-first fragments and for headers cut short. -1 when not
