@@ -235,22 +235,58 @@ class ImpairmentKernelTest {
         long rate = 1_400_000;
         long burst = 14_000;
         RateLimitHandler limit = RateLimitHandler.builder(rate, burst)
-                .queueLimit(3_000_000)
+                .queueLimit(6_000_000)
                 .seed(26)
                 .build();
-        divert(network, limit);
-        // 1400-byte IP datagrams at 2000/s: 2.8 MB/s offered, twice the rate; 1000 datagrams/s
-        // leave, few enough for a loaded machine's loop to keep up with.
-        List<UdpProbe.Arrival> arrivals = UdpProbe.run(network.host(), COUNT, 1372, Duration.ofNanos(500_000), QUIET);
+        // Whether the bucket was kept busy: a starved loop reads late, the queue runs dry, and
+        // then the bucket, rightly, sends less than its rate. (The sender's socket buffer, which
+        // counts the datagrams held in NFQUEUE, paces the sender to about the rate once some 40
+        // wait: the queue stays non-empty without the input being faster on average.)
+        long[] reads = new long[2]; // reads, reads that found the queue empty
+        ChannelHandler counter = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                synchronized (reads) {
+                    reads[0]++;
+                    if (limit.packetsHeld() == 0) {
+                        reads[1]++;
+                    }
+                }
+                ctx.fireChannelRead(msg);
+            }
+        };
+        network.divert(DivertRule.udp().toPort(UdpProbe.SERVER_PORT).ipv4Only().divertTo(7));
+        network.bind(7, new ChannelInitializer<DivertChannel>() {
+            @Override
+            protected void initChannel(DivertChannel ch) {
+                ch.pipeline().addLast(counter, limit, new WriteBack());
+            }
+        });
+        // 2800-byte IP datagrams at 1000/s: 2.8 MB/s offered, twice the rate; 500 datagrams/s
+        // leave, few enough for a loaded machine's loop to keep up with (at 1000/s out, under a
+        // load average of 8, it once did not).
+        List<UdpProbe.Arrival> arrivals = UdpProbe.run(network.host(), COUNT, 2772, Duration.ofMillis(1), QUIET);
         double measured = slope(arrivals);
+        double idle;
+        synchronized (reads) {
+            idle = reads[1] / (double) reads[0];
+        }
         long first = arrivals.get(0).receivedNanos();
         long last = arrivals.get(arrivals.size() - 1).receivedNanos();
         report(
                 "rate 1400000 B/s burst 14000",
                 "measured " + Math.round(measured) + " B/s (least-squares slope) over " + arrivals.size()
-                        + " datagrams in " + f((last - first) / 1e9) + " s" + loadAverage());
+                        + " datagrams in " + f((last - first) / 1e9) + " s; " + f(idle)
+                        + " of the datagrams found the queue empty" + loadAverage());
         assertEquals(COUNT, arrivals.size());
-        assertEquals(rate, measured, rate * 0.07);
+        // Never faster than the rate, whatever the load (2 % for the fit and the timestamps).
+        assertTrue(measured <= rate * 1.02, "measured " + measured);
+        if (idle < 0.05) {
+            assertEquals(rate, measured, rate * 0.05);
+        } else {
+            System.out.println("impair rate: " + f(idle) + " of the datagrams found the bucket's queue empty (the loop"
+                    + " was starved); the lower bound was not checked");
+        }
     }
 
     /**
@@ -281,8 +317,8 @@ class ImpairmentKernelTest {
     @Test
     void theKernelsTokenBucketOnTheSameTrafficForComparison(TestNetwork network) throws Exception {
         // netem is not in this machine's kernel, but tbf is: the same parameters on the host's lo,
-        // no diversion. tbf counts the 14-byte link header of lo too, so 1414 bytes a datagram:
-        // in IP bytes its rate is 1400/1414 of the configured one.
+        // no diversion. tbf counts the 14-byte link header of lo too, so 2814 bytes a datagram:
+        // in IP bytes its rate is 2800/2814 of the configured one.
         network.host()
                 .run(
                         "tc",
@@ -297,11 +333,11 @@ class ImpairmentKernelTest {
                         "burst",
                         "14000",
                         "limit",
-                        "3000000")
+                        "6000000")
                 .checked();
-        List<UdpProbe.Arrival> arrivals = UdpProbe.run(network.host(), COUNT, 1372, Duration.ofNanos(500_000), QUIET);
+        List<UdpProbe.Arrival> arrivals = UdpProbe.run(network.host(), COUNT, 2772, Duration.ofMillis(1), QUIET);
         double measured = slope(arrivals);
-        double expected = 1_400_000 * 1400 / 1414.0;
+        double expected = 1_400_000 * 2800.0 / 2814;
         report(
                 "kernel tbf rate 1400000 B/s burst 14000 (for comparison)",
                 "measured " + Math.round(measured) + " B/s of IP (" + Math.round(expected) + " expected) over "
