@@ -28,4 +28,5 @@ module org.nettydivert.testkit {
     requires jdk.httpserver;
 
     exports org.nettydivert.testkit;
+    exports org.nettydivert.testkit.impair;
 }
