@@ -138,6 +138,8 @@ public final class NetworkNamespace implements AutoCloseable {
      * for tests that need what only Linux has, such as the namespace's name for {@code
      * DivertChannelOption.NETWORK_NAMESPACE} or the kernel's per-queue counters ({@link
      * #queueStats}). The kit still owns it: it is deleted when the test ends, so do not close it.
+     * This package is not exported from the testkit's module: tests that use it run on the class
+     * path (as surefire's {@code useModulePath=false} does).
      *
      * @throws IllegalArgumentException when {@code host} is not a host of the Linux platform
      */
