@@ -26,16 +26,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nettydivert.testing.NetworkNamespace;
+import org.nettydivert.testkit.IsolatedNetwork;
 
 /**
  * Runs {@code example/demo.sh} as a newcomer would (after the jar is packaged) and checks that it
  * shows diverted UDP and TCP packets and leaves no network namespace behind.
  */
 class DemoScriptIT {
+    /** The demo makes its own namespace: the kit's network is here for its skip and its checks. */
     @Test
+    @IsolatedNetwork
     void theDemoShowsDivertedPacketsAndCleansUp() throws Exception {
-        NetworkNamespace.assumeKernelTestsCanRun();
         Path script = Path.of("demo.sh").toAbsolutePath();
         Process demo = new ProcessBuilder("bash", script.toString())
                 .redirectErrorStream(true)
@@ -70,8 +71,8 @@ class DemoScriptIT {
      * checked against Maven itself: failsafe must report that it skips the integration tests.
      */
     @Test
+    @IsolatedNetwork // for its skip: demo.sh builds only as root, after its checks
     void theDemoBuildOfTheJarRunsNoTests(@TempDir Path tmp) throws Exception {
-        NetworkNamespace.assumeKernelTestsCanRun(); // demo.sh builds only as root, after its checks
         // A copy of the script beside a stand-in mvnw that records its arguments and fails, so
         // that the script stops right after asking for the build.
         Files.createDirectories(tmp.resolve("example"));

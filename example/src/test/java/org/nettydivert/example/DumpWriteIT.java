@@ -29,25 +29,26 @@ import org.nettydivert.codec.ip.IpProtocol;
 import org.nettydivert.codec.ip.PcapFormat;
 import org.nettydivert.codec.ip.PcapReader;
 import org.nettydivert.codec.ip.PcapRecord;
-import org.nettydivert.testing.NetworkNamespace;
+import org.nettydivert.testkit.DivertRule;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
+import org.nettydivert.testkit.linux.NetworkNamespace;
 import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertPacket;
 
 /**
- * {@code dump --write FILE} against the kernel, the packaged jar run as a user would, in a network
- * namespace of its own: the file holds what was diverted, also when dump is ended by SIGTERM.
+ * {@code dump --write FILE} against the kernel, the packaged jar run as a user would, in an
+ * isolated network of its own (its rules the testkit's): the file holds what was diverted, also when dump is ended by SIGTERM.
  */
+@IsolatedNetwork
 class DumpWriteIT {
     private static final String SCRIPT = String.join(
             "\n",
             "set -eu",
-            "jar=$1; file=$2; ns=nd-dumpwrite-$$",
-            "cleanup() { [ -n \"${pid:-}\" ] && kill $pid 2>/dev/null; ip netns del $ns 2>/dev/null || true; }",
+            "jar=$1; file=$2; ns=$3",
+            "cleanup() { [ -n \"${pid:-}\" ] && kill $pid 2>/dev/null || true; }",
             "trap cleanup EXIT",
-            "ip netns add $ns; ip -n $ns link set lo up",
-            "ip netns exec $ns iptables -A OUTPUT -p udp --dport 7777 -m mark ! --mark 0x4456 -j NFQUEUE --queue-num 7",
-            "ip netns exec $ns iptables -A OUTPUT -p tcp --dport 7777 -j NFQUEUE --queue-num 7",
-            "ip netns exec $ns iptables -A OUTPUT -p tcp --sport 7777 -j NFQUEUE --queue-num 7",
             "ip netns exec $ns java -jar $jar dump --port 7 --write $file & pid=$!",
             "for _ in $(seq 1 100); do",
             "  ip netns exec $ns awk '$1 == 7 { f = 1 } END { exit !f }' /proc/net/netfilter/nfnetlink_queue && break",
@@ -58,11 +59,22 @@ class DumpWriteIT {
             "");
 
     @Test
-    void dumpWritesWhatItSeesAsPcapng(@TempDir Path tmp) throws Exception {
-        NetworkNamespace.assumeKernelTestsCanRun();
+    void dumpWritesWhatItSeesAsPcapng(@TempDir Path tmp, TestNetwork network) throws Exception {
+        Host host = network.host();
+        host.divert(
+                DivertRule.udp().toPort(7777).ipv4Only().divertTo(7),
+                DivertRule.tcp().toPort(7777).ipv4Only().divertTo(7),
+                DivertRule.tcp().fromPort(7777).ipv4Only().divertTo(7));
         Path jar = Path.of("target/netty-divert-example.jar").toAbsolutePath();
         Path file = tmp.resolve("seen.pcapng");
-        Process p = new ProcessBuilder("bash", "-c", SCRIPT, "dump-write", jar.toString(), file.toString())
+        Process p = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        SCRIPT,
+                        "dump-write",
+                        jar.toString(),
+                        file.toString(),
+                        NetworkNamespace.of(host).name())
                 .redirectErrorStream(true)
                 .start();
         String output;

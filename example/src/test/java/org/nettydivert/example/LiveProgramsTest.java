@@ -16,10 +16,7 @@ package org.nettydivert.example;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -27,64 +24,38 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.nettydivert.codec.ip.IpPacketCodec;
 import org.nettydivert.codec.ip.IpProtocol;
-import org.nettydivert.testing.NetworkNamespace;
-import org.nettydivert.transport.DivertAddress;
+import org.nettydivert.testkit.DivertRule;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
 import org.nettydivert.transport.DivertChannel;
-import org.nettydivert.transport.DivertIoHandler;
 import org.nettydivert.transport.DivertStats;
 
-/** The rewrite-port and drop pipelines against the real kernel, in a namespace of their own. */
+/** The rewrite-port and drop pipelines against the real kernel, in an isolated network of their own. */
+@IsolatedNetwork
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LiveProgramsTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private NetworkNamespace ns;
-    private EventLoopGroup group;
+    private Host host;
     private Channel channel;
 
     @BeforeEach
-    void setUp() {
-        NetworkNamespace.assumeKernelTestsCanRun();
-        ns = NetworkNamespace.create();
-        group = new MultiThreadIoEventLoopGroup(1, ns.threadFactory("divert"), DivertIoHandler.newFactory());
-    }
-
-    @AfterEach
-    void tearDown() {
-        // JUnit runs this even when setUp skipped the test or failed part way: close what exists,
-        // and the namespace last and in any case, so that it never outlives the test.
-        try {
-            if (channel != null) {
-                channel.close().syncUninterruptibly();
-            }
-            if (group != null) {
-                group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-            }
-        } finally {
-            if (ns != null) {
-                ns.close();
-            }
-        }
+    void setUp(TestNetwork network) {
+        host = network.host();
     }
 
     private void divert(io.netty.channel.ChannelHandler handler) throws InterruptedException {
-        channel = new Bootstrap()
-                .group(group)
-                .channel(DivertChannel.class)
-                .handler(Main.pipeline(new IpPacketCodec(), handler))
-                .bind(DivertAddress.port(7))
-                .sync()
-                .channel();
+        channel = host.bind(7, Main.pipeline(new IpPacketCodec(), handler));
     }
 
     private DatagramSocket udp(int port) throws Exception {
-        return ns.call(() -> {
+        return host.call(() -> {
             DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, port));
             s.setSoTimeout(3000);
             return s;
@@ -112,8 +83,9 @@ class LiveProgramsTest {
     @Test
     void rewritePortForwardsAServiceToAnotherPortAndBack() throws Exception {
         // Outbound requests to 80 are diverted on the way out, replies from 8080 on the way in.
-        ns.iptables("-A", "OUTPUT", "-p", "udp", "--dport", "80", "-j", "NFQUEUE", "--queue-num", "7");
-        ns.iptables("-A", "INPUT", "-p", "udp", "--sport", "8080", "-j", "NFQUEUE", "--queue-num", "7");
+        host.divert(
+                DivertRule.udp().toPort(80).ipv4Only().divertTo(7),
+                DivertRule.udp().fromPort(8080).ipv4Only().inbound().divertTo(7));
         RewritePortHandler rewrite = new RewritePortHandler(80, 8080);
         divert(rewrite);
         try (DatagramSocket server = udp(8080);
@@ -136,7 +108,7 @@ class LiveProgramsTest {
 
     @Test
     void dropStopsMatchingDatagramsAndLetsTheOthersThrough() throws Exception {
-        ns.iptables("-A", "OUTPUT", "-p", "udp", "-j", "NFQUEUE", "--queue-num", "7");
+        host.divert(DivertRule.udp().ipv4Only().divertTo(7));
         DropHandler drop = new DropHandler(IpProtocol.UDP, 53, null);
         divert(drop);
         try (DatagramSocket dns = udp(53);

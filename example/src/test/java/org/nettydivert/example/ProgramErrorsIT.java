@@ -16,11 +16,8 @@ package org.nettydivert.example;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,13 +26,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.nettydivert.testing.NetworkNamespace;
-import org.nettydivert.transport.DivertAddress;
-import org.nettydivert.transport.DivertChannel;
-import org.nettydivert.transport.DivertIoHandler;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
+import org.nettydivert.testkit.linux.NetworkNamespace;
 
 /**
- * The packaged programs, run as a user would inside a namespace of their own: failures to start
+ * The packaged programs, run as a user would inside an isolated network of their own: failures to start
  * are one line on stderr and exit code 1, without a stack trace.
  */
 class ProgramErrorsIT {
@@ -46,12 +43,13 @@ class ProgramErrorsIT {
         String stderr;
     }
 
-    private static Run run(NetworkNamespace ns, List<String> prefix, String... args) throws Exception {
-        return run(ns, prefix, JAR, args);
+    private static Run run(Host host, List<String> prefix, String... args) throws Exception {
+        return run(host, prefix, JAR, args);
     }
 
-    private static Run run(NetworkNamespace ns, List<String> prefix, Path jar, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns.name()));
+    private static Run run(Host host, List<String> prefix, Path jar, String... args) throws Exception {
+        List<String> command = new ArrayList<>(
+                List.of("ip", "netns", "exec", NetworkNamespace.of(host).name()));
         command.addAll(prefix);
         command.addAll(List.of("java", "-jar", jar.toString()));
         command.addAll(List.of(args));
@@ -79,38 +77,25 @@ class ProgramErrorsIT {
     }
 
     @Test
-    void aQueueAlreadyTakenIsOneLineAndExit1() throws Exception {
-        NetworkNamespace.assumeKernelTestsCanRun();
-        try (NetworkNamespace ns = NetworkNamespace.create()) {
-            EventLoopGroup group =
-                    new MultiThreadIoEventLoopGroup(1, ns.threadFactory("holder"), DivertIoHandler.newFactory());
-            try {
-                Channel holder = new Bootstrap()
-                        .group(group)
-                        .channel(DivertChannel.class)
-                        .handler(new ChannelInboundHandlerAdapter())
-                        .bind(DivertAddress.port(7))
-                        .sync()
-                        .channel();
-                Run run = run(ns, List.of(), "dump", "--port", "7");
-                holder.close().sync();
-                assertEquals(1, run.exit, run.stderr);
-                assertEquals(1, run.stderr.lines().count(), run.stderr);
-                assertTrue(run.stderr.startsWith("dump: cannot bind divert port 7:"), run.stderr);
-                assertTrue(run.stderr.contains("NFQUEUE 7 is in use"), run.stderr);
-            } finally {
-                group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
-            }
-        }
+    @IsolatedNetwork
+    void aQueueAlreadyTakenIsOneLineAndExit1(TestNetwork network) throws Exception {
+        Host host = network.host();
+        Channel holder = host.bind(7, new ChannelInboundHandlerAdapter());
+        Run run = run(host, List.of(), "dump", "--port", "7");
+        holder.close().sync();
+        assertEquals(1, run.exit, run.stderr);
+        assertEquals(1, run.stderr.lines().count(), run.stderr);
+        assertTrue(run.stderr.startsWith("dump: cannot bind divert port 7:"), run.stderr);
+        assertTrue(run.stderr.contains("NFQUEUE 7 is in use"), run.stderr);
     }
 
     @Test
-    void anUnprivilegedUserIsToldToBeRootInOneLine() throws Exception {
-        NetworkNamespace.assumeKernelTestsCanRun();
+    @IsolatedNetwork
+    void anUnprivilegedUserIsToldToBeRootInOneLine(TestNetwork network) throws Exception {
         Path dir = Files.createTempDirectory("netty-divert-example-");
-        try (NetworkNamespace ns = NetworkNamespace.create()) {
+        try {
             Run run = run(
-                    ns,
+                    network.host(),
                     List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
                     worldReadableJar(dir),
                     "passthrough",

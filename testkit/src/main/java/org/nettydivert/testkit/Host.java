@@ -42,7 +42,9 @@ public interface Host {
     InetAddress ipv6();
 
     /**
-     * Runs a program inside the host and waits for it (at most 30 seconds).
+     * Runs a program inside the host and waits for it (at most 30 seconds). A program named
+     * without a slash is looked up on {@code PATH} and in the usual {@code sbin} and {@code bin}
+     * directories, where {@code ip} and {@code iptables} live.
      *
      * @return what it did; {@link CommandResult#checked()} turns a failure into an exception
      */

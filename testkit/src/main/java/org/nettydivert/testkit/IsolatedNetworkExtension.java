@@ -177,9 +177,16 @@ public final class IsolatedNetworkExtension implements BeforeEachCallback, After
             heap.release();
         }
         if (!TestkitLeakDetector.tracks(ByteBuf.class) && LEAK_CHECK_WARNED.compareAndSet(false, true)) {
-            System.err.println("netty-divert testkit: leak check off, Netty chose its leak detector before the kit"
-                    + " loaded: run the tests with -Dio.netty.customResourceLeakDetector="
-                    + TestkitLeakDetector.class.getName() + " -Dio.netty.leakDetection.level=paranoid");
+            String chosen = System.getProperty("io.netty.customResourceLeakDetector", "");
+            if (!chosen.isEmpty() && !chosen.equals(TestkitLeakDetector.class.getName())) {
+                // The build chose a detector of its own (and, presumably, a check of its own).
+                System.err.println("netty-divert testkit: buffer leaks are left to " + chosen
+                        + ", the leak detector this JVM was given (io.netty.customResourceLeakDetector)");
+            } else {
+                System.err.println("netty-divert testkit: leak check off, Netty chose its leak detector before the kit"
+                        + " loaded: run the tests with -Dio.netty.customResourceLeakDetector="
+                        + TestkitLeakDetector.class.getName() + " -Dio.netty.leakDetection.level=paranoid");
+            }
         }
         return TestkitLeakDetector.drain();
     }

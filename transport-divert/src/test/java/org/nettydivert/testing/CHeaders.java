@@ -13,6 +13,7 @@
  */
 package org.nettydivert.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -166,7 +168,7 @@ public final class CHeaders {
     }
 
     private static List<Long> compileAndRun(List<String> headers, List<String> exprs, String source) {
-        Optional<Path> gcc = Commands.which("gcc");
+        Optional<Path> gcc = which("gcc");
         Assumptions.assumeTrue(gcc.isPresent(), "C header test skipped: gcc not found (apt-get install gcc)");
         Path dir;
         try {
@@ -180,7 +182,7 @@ public final class CHeaders {
             if (binary == null) {
                 throw compileFailure(gcc.get(), dir, headers, source);
             }
-            Commands.Result run = Commands.run(List.of(binary.toString()), TIMEOUT);
+            Run run = run(List.of(binary.toString()), TIMEOUT);
             if (!run.ok()) {
                 throw new IllegalStateException("the compiled probe failed: " + run.describe());
             }
@@ -196,8 +198,7 @@ public final class CHeaders {
         Path binary = dir.resolve(name);
         try {
             Files.writeString(c, source, StandardCharsets.UTF_8);
-            Commands.Result result =
-                    Commands.run(List.of(gcc.toString(), "-std=gnu11", "-o", binary.toString(), c.toString()), TIMEOUT);
+            Run result = run(List.of(gcc.toString(), "-std=gnu11", "-o", binary.toString(), c.toString()), TIMEOUT);
             if (result.ok()) {
                 return binary;
             }
@@ -254,6 +255,73 @@ public final class CHeaders {
             }
         }
         return List.of(values);
+    }
+
+    /** What a program did: its exit status and output. */
+    private record Run(List<String> argv, int exitCode, String stdout, String stderr) {
+        boolean ok() {
+            return exitCode == 0;
+        }
+
+        String describe() {
+            return String.join(" ", argv) + " exited with " + exitCode
+                    + (stderr.isBlank() ? "" : ": " + stderr.strip());
+        }
+    }
+
+    /** Runs {@code argv} to completion, its output in files (no pipe to drain), killing it after {@code timeout}. */
+    private static Run run(List<String> argv, Duration timeout) {
+        Path out = null;
+        Path err = null;
+        try {
+            out = Files.createTempFile("netty-divert-cheaders", ".out");
+            err = Files.createTempFile("netty-divert-cheaders", ".err");
+            Process process = new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", argv) + " did not finish within " + timeout);
+            }
+            return new Run(List.copyOf(argv), process.exitValue(), read(out), read(err));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + String.join(" ", argv), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + String.join(" ", argv), e);
+        } finally {
+            for (Path file : new Path[] {out, err}) {
+                if (file != null) {
+                    try {
+                        Files.deleteIfExists(file);
+                    } catch (IOException ignored) {
+                        // a temporary file left behind is no reason to fail the test
+                    }
+                }
+            }
+        }
+    }
+
+    /** Finds an executable on PATH or in the usual bin directories. */
+    private static Optional<Path> which(String program) {
+        List<String> dirs = new ArrayList<>();
+        String path = System.getenv("PATH");
+        if (path != null) {
+            dirs.addAll(List.of(path.split(File.pathSeparator)));
+        }
+        dirs.addAll(List.of("/usr/local/bin", "/usr/bin", "/bin"));
+        for (String dir : dirs) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
     }
 
     private static String read(Path file) {

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.nettydivert.testkit.CommandResult;
+import org.nettydivert.testkit.Host;
 import org.nettydivert.testkit.platform.Commands;
 
 /**
@@ -130,6 +131,23 @@ public final class NetworkNamespace implements AutoCloseable {
             closeAfterFailure(ns, e);
             throw new IllegalStateException("cannot enter network namespace " + name, e);
         }
+    }
+
+    /**
+     * The namespace a Linux {@link Host} of a {@link org.nettydivert.testkit.TestNetwork} lives in:
+     * for tests that need what only Linux has, such as the namespace's name for {@code
+     * DivertChannelOption.NETWORK_NAMESPACE} or the kernel's per-queue counters ({@link
+     * #queueStats}). The kit still owns it: it is deleted when the test ends, so do not close it.
+     * This package is not exported from the testkit's module: tests that use it run on the class
+     * path (as surefire's {@code useModulePath=false} does).
+     *
+     * @throws IllegalArgumentException when {@code host} is not a host of the Linux platform
+     */
+    public static NetworkNamespace of(Host host) {
+        if (host instanceof LinuxHost linux) {
+            return linux.ns;
+        }
+        throw new IllegalArgumentException(host + " is not a Linux network namespace");
     }
 
     private static void closeAfterFailure(NetworkNamespace ns, Throwable failure) {

@@ -24,11 +24,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.nettydivert.testing.NetworkNamespace;
 
 /**
  * The transport as a named module: only the API package is exported, and JNA binds the
- * internal packages' native methods there too. The tests themselves run on the class path.
+ * internal packages' native methods there too. The tests themselves run on the class path. That
+ * a channel binds a real queue from the module path is the testsuite module's {@code
+ * ModulePathKernelTest}.
  */
 class ModulePathTest {
     /** The module path: the transport's classes, Netty and JNA, as this test JVM has them. */
@@ -87,16 +88,5 @@ class ModulePathTest {
         assertTrue(out.contains("module org.nettydivert.transport\n"), out);
         assertTrue(out.contains("exports [org.nettydivert.transport]\n"), out);
         assertTrue(out.contains("available true\n"), out);
-    }
-
-    @Test
-    void onTheModulePathAChannelBindsAQueue() throws Exception {
-        NetworkNamespace.assumeKernelTestsCanRun();
-        try (NetworkNamespace ns = NetworkNamespace.create()) {
-            List<String> command = probe("ip", "netns", "exec", ns.name());
-            command.add("7");
-            String out = run(command);
-            assertTrue(out.contains("bound DivertAddress(port 7)"), out);
-        }
     }
 }

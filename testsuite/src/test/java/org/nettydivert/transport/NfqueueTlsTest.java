@@ -56,7 +56,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.nettydivert.testing.NetworkNamespace;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
 
 /**
  * TLS through NFQUEUE: a Netty client and server, both on OpenSSL (netty-tcnative BoringSSL),
@@ -86,8 +88,9 @@ class NfqueueTlsTest {
     }
 
     @Test
-    void aTlsClientAndServerOnOpenSslExchangeAThousandVerifiedRequestsOverADivertedConnection() throws Exception {
-        NetworkNamespace.assumeKernelTestsCanRun();
+    @IsolatedNetwork
+    void aTlsClientAndServerOnOpenSslExchangeAThousandVerifiedRequestsOverADivertedConnection(TestNetwork network)
+            throws Exception {
         assertTrue(OpenSsl.isAvailable(), () -> "netty-tcnative cannot load: " + OpenSsl.unavailabilityCause());
         File[] pem = selfSignedCertificate();
         SslContext serverContext = SslContextBuilder.forServer(pem[0], pem[1])
@@ -102,10 +105,10 @@ class NfqueueTlsTest {
         InetAddress address = InetAddress.getByName("127.0.0.1");
         byte[][] payloads = payloads();
 
-        try (KernelTestbed bed = new KernelTestbed(1)) {
-            NetworkNamespace ns = bed.ns;
-            ns.exec("ip", "link", "set", "lo", "mtu", MTU);
-            EventLoopGroup tcpGroup = bed.group(2, "tls", NioIoHandler.newFactory());
+        Host host = network.host();
+        try {
+            EndToEnd.exec(host, "ip", "link", "set", "lo", "mtu", MTU);
+            EventLoopGroup tcpGroup = host.eventLoopGroup(2, NioIoHandler.newFactory());
             Channel server = null;
             Channel client = null;
             DivertChannel divert = null;
@@ -124,7 +127,7 @@ class NfqueueTlsTest {
                         }
                     });
             // Sockets are opened by the thread that binds or connects: inside the namespace.
-            server = ns.call(() -> serverBootstrap
+            server = host.call(() -> serverBootstrap
                     .bind(new InetSocketAddress(address, 0))
                     .sync()
                     .channel());
@@ -132,8 +135,8 @@ class NfqueueTlsTest {
 
             TcpFlows flows = new TcpFlows(port);
             WriteBackHandler writeBack = new WriteBackHandler(flows::count);
-            divert = bed.bind(QUEUE, writeBack);
-            EndToEnd.divertTcpPort(ns, true, port, QUEUE);
+            divert = host.bind(QUEUE, writeBack);
+            EndToEnd.divertTcpPort(host, true, port, QUEUE);
 
             CompletableFuture<Integer> verified = new CompletableFuture<>();
             VerifyingClient requester = new VerifyingClient(payloads, verified);
@@ -147,7 +150,7 @@ class NfqueueTlsTest {
                             framing(ch.pipeline().addLast(tls)).addLast(requester);
                         }
                     });
-            client = ns.call(() -> clientBootstrap
+            client = host.call(() -> clientBootstrap
                     .connect(new InetSocketAddress(address, port))
                     .sync()
                     .channel());
@@ -175,7 +178,7 @@ class NfqueueTlsTest {
             assertTrue(client.closeFuture().await(10, TimeUnit.SECONDS), "the client closes at end of stream");
             flows.closed.get(10, TimeUnit.SECONDS);
             assertEquals(0, flows.resets.get(), "an orderly close: " + flows);
-            DivertStats stats = EndToEnd.awaitSettled(ns, QUEUE, divert, writeBack, Duration.ofSeconds(10));
+            DivertStats stats = EndToEnd.awaitSettled(host, QUEUE, divert, writeBack, Duration.ofSeconds(10));
             writeBack.assertNoFailure();
             assertEquals(0, flows.strangers.get(), "packets of other flows, or not OUTBOUND on lo");
             long payloadBytes = 0;
@@ -187,7 +190,9 @@ class NfqueueTlsTest {
             assertTrue(flows.toServerData.get() > payloadBytes, flows.toString());
             assertTrue(flows.fromServerData.get() > (long) REQUESTS * RESPONSE_BYTES, flows.toString());
             EndToEnd.assertEveryPacketWrittenBack(
-                    stats, flows.toServerPackets.get() + flows.fromServerPackets.get(), ns.queueStats(QUEUE));
+                    stats,
+                    flows.toServerPackets.get() + flows.fromServerPackets.get(),
+                    EndToEnd.queueStats(host, QUEUE));
         } finally {
             ReferenceCountUtil.release(serverContext);
             ReferenceCountUtil.release(clientContext);

@@ -41,64 +41,50 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.nettydivert.testing.QueueStats;
+import org.nettydivert.testkit.DivertRule;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
+import org.nettydivert.testkit.linux.QueueStats;
 
 /**
  * What {@link DivertStats} counts, on the real kernel: each test diverts UDP to a queue in a
  * network namespace of its own and checks the channel's counters against what arrived and
  * against the kernel's own counters in {@code /proc/net/netfilter/nfnetlink_queue}.
  */
+@IsolatedNetwork
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NfqueueStatsTest {
     private static final int QUEUE = 7;
     private static final int PORT = 9999;
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private KernelTestbed bed;
+    private Host host;
 
     @BeforeEach
-    void setUp() {
-        bed = new KernelTestbed();
-        bed.ns.iptables(
-                "-A",
-                "OUTPUT",
-                "-p",
-                "udp",
-                "--dport",
-                String.valueOf(PORT),
-                "-j",
-                "NFQUEUE",
-                "--queue-num",
-                String.valueOf(QUEUE));
-    }
-
-    @AfterEach
-    void tearDown() {
-        // JUnit runs this even when setUp skipped the test: then there is no testbed.
-        if (bed != null) {
-            bed.close(); // closes the channels, the loop and the namespace
-        }
+    void setUp(TestNetwork network) {
+        host = network.host();
+        host.divert(DivertRule.udp().toPort(PORT).ipv4Only().divertTo(QUEUE));
     }
 
     private DivertChannel bind(Bootstrap bootstrap, ChannelHandler handler) throws Exception {
-        return bed.bind(QUEUE, handler, bootstrap);
+        return host.bind(QUEUE, handler, bootstrap);
     }
 
     private DivertChannel divert(Bootstrap bootstrap, BiConsumer<ChannelHandlerContext, DivertPacket> onPacket)
             throws Exception {
-        return bed.divert(QUEUE, bootstrap, onPacket);
+        return EndToEnd.divert(host, QUEUE, bootstrap, onPacket);
     }
 
     /** Sends {@code count} datagrams of {@code size} bytes, the first four bytes their number. */
     private byte[][] send(int count, int size) throws Exception {
         byte[][] sent = new byte[count][];
         Random random = new Random(count * 31L + size);
-        try (DatagramSocket sender = bed.udp(LOOPBACK, 0)) {
+        try (DatagramSocket sender = EndToEnd.udp(host, LOOPBACK, 0)) {
             sender.setSendBufferSize(4 << 20);
             for (int i = 0; i < count; i++) {
                 sent[i] = new byte[size];
@@ -121,7 +107,7 @@ class NfqueueStatsTest {
     private static List<byte[]> drain(DatagramSocket receiver, int millis) throws Exception {
         receiver.setSoTimeout(millis);
         List<byte[]> got = new ArrayList<>();
-        for (byte[] data; (data = KernelTestbed.receive(receiver)) != null; ) {
+        for (byte[] data; (data = EndToEnd.receive(receiver)) != null; ) {
             got.add(data);
         }
         return got;
@@ -135,7 +121,7 @@ class NfqueueStatsTest {
             writes.add(new ChannelFuture[] {ctx.write(packet), ctx.write(packet)});
         });
         int count = 100;
-        try (DatagramSocket receiver = bed.udp(LOOPBACK, PORT)) {
+        try (DatagramSocket receiver = EndToEnd.udp(host, LOOPBACK, PORT)) {
             byte[][] sent = send(count, 200);
             List<byte[]> got = drain(receiver, 1000);
             assertEquals(count, got.size(), "each datagram arrives once");
@@ -156,7 +142,7 @@ class NfqueueStatsTest {
         assertEquals(count, stats.packetsReinjected(), stats.toString());
         assertEquals(count, stats.writesFailed(), stats.toString());
         assertEquals(0, stats.releaseDrops() + stats.timeoutDrops(), stats.toString());
-        assertEquals(0, bed.waitUntilQueueEmpty(QUEUE));
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, QUEUE));
     }
 
     @Test
@@ -178,7 +164,7 @@ class NfqueueStatsTest {
                 Thread.sleep(10);
             }
             DivertStats stats = channel.stats();
-            QueueStats kernel = bed.ns.queueStats(QUEUE);
+            QueueStats kernel = EndToEnd.queueStats(host, QUEUE);
             assertNotNull(kernel);
             assertEquals(count - maxlen, kernel.dropped(), "the kernel's own count");
             assertEquals(kernel.dropped(), stats.kernelQueueDrops(), stats.toString());
@@ -187,7 +173,7 @@ class NfqueueStatsTest {
         } finally {
             held.forEach(ReferenceCountUtil::release);
         }
-        assertEquals(0, bed.waitUntilQueueEmpty(QUEUE));
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, QUEUE));
         DivertStats after = channel.stats();
         assertEquals(maxlen, after.releaseDrops(), after.toString());
         channel.close().sync();
@@ -201,14 +187,14 @@ class NfqueueStatsTest {
                 new Bootstrap().option(ChannelOption.AUTO_READ, false).option(ChannelOption.SO_RCVBUF, 4096),
                 ChannelHandlerContext::write);
         send(200, 1000);
-        QueueStats kernel = bed.ns.queueStats(QUEUE);
+        QueueStats kernel = EndToEnd.queueStats(host, QUEUE);
         assertNotNull(kernel);
         assertTrue(kernel.userDropped() > 0, "the socket buffer overflowed: " + kernel);
         DivertStats stats = channel.stats();
         assertEquals(kernel.userDropped(), stats.kernelSocketDrops(), stats.toString());
         assertEquals(0, stats.kernelQueueDrops(), stats.toString());
         channel.config().setAutoRead(true);
-        assertEquals(0, bed.waitUntilQueueEmpty(QUEUE), "what reached the socket is answered");
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, QUEUE), "what reached the socket is answered");
         stats = channel.stats();
         assertEquals(200 - kernel.userDropped(), stats.packetsReinjected(), stats.toString());
         assertTrue(stats.overflows() > 0, "the read heard of it too (ENOBUFS): " + stats);
@@ -240,11 +226,11 @@ class NfqueueStatsTest {
             // A handler that passes everything on, as one for another type would.
             DivertChannel channel = bind(new Bootstrap(), new ChannelInboundHandlerAdapter());
             int count = 20;
-            try (DatagramSocket receiver = bed.udp(LOOPBACK, PORT)) {
+            try (DatagramSocket receiver = EndToEnd.udp(host, LOOPBACK, PORT)) {
                 send(count, 100);
                 assertEquals(0, drain(receiver, 500).size(), "an unhandled packet is dropped");
             }
-            assertEquals(0, bed.waitUntilQueueEmpty(QUEUE));
+            assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, QUEUE));
             DivertStats stats = channel.stats();
             assertEquals(count, stats.packetsUnhandled(), stats.toString());
             assertEquals(count, stats.releaseDrops(), stats.toString());
@@ -276,7 +262,7 @@ class NfqueueStatsTest {
                     }
                     writes.add(ctx.write(packet));
                 });
-        try (DatagramSocket receiver = bed.udp(LOOPBACK, PORT)) {
+        try (DatagramSocket receiver = EndToEnd.udp(host, LOOPBACK, PORT)) {
             byte[][] sent = send(2, 2000);
             List<byte[]> got = drain(receiver, 1000);
             assertEquals(1, got.size(), "the unchanged one arrives, the changed one is dropped");
@@ -290,7 +276,7 @@ class NfqueueStatsTest {
         DivertIoException e = assertInstanceOf(DivertIoException.class, futures[1].cause());
         assertEquals("EINVAL", e.errnoName());
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
-        assertEquals(0, bed.waitUntilQueueEmpty(QUEUE));
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, QUEUE));
         DivertStats stats = channel.stats();
         assertEquals(2, stats.packetsTruncated(), stats.toString());
         assertEquals(1, stats.packetsReinjected(), stats.toString());

@@ -19,54 +19,51 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.nettydivert.testkit.DivertRule;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
+import org.nettydivert.testkit.linux.NetworkNamespace;
 
 /**
  * The divert contract on the real Linux kernel: UDP to {@link DivertContract#PORT} on loopback,
- * in a network namespace of the test's own, goes through an iptables NFQUEUE rule (injected
- * packets, which carry the channel's mark, are left alone) to the channel; what the channel
- * passes on is what a UDP socket bound to the port receives.
+ * in an isolated network of the test's own, goes through an NFQUEUE rule (injected packets,
+ * which carry the channel's mark, are left alone) to the channel; what the channel passes on is
+ * what a UDP socket bound to the port receives.
  */
+@IsolatedNetwork
 class NfqueueKernelContractTest extends DivertContract {
+    private RealKernel real;
+
     @Override
-    ContractKernel newKernel() throws Exception {
-        return new RealKernel();
+    ContractKernel newKernel() {
+        real = new RealKernel();
+        return real;
+    }
+
+    /** Runs after the contract's own {@code @BeforeEach} made the kernel: gives it the test's network. */
+    @BeforeEach
+    void openNetwork(TestNetwork network) throws Exception {
+        real.open(network.host());
     }
 
     private static final class RealKernel implements ContractKernel {
         private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-        private final KernelTestbed bed = new KernelTestbed();
-        private final DatagramSocket receiver;
-        private final DatagramSocket sender;
+        private Host host;
+        private DatagramSocket receiver;
+        private DatagramSocket sender;
 
-        RealKernel() throws Exception {
-            try {
-                bed.ns.iptables(
-                        "-A",
-                        "OUTPUT",
-                        "-p",
-                        "udp",
-                        "--dport",
-                        String.valueOf(PORT),
-                        "-m",
-                        "mark",
-                        "!",
-                        "--mark",
-                        "0x4456",
-                        "-j",
-                        "NFQUEUE",
-                        "--queue-num",
-                        String.valueOf(QUEUE));
-                receiver = bed.udp(LOOPBACK, PORT);
-                sender = bed.udp(LOOPBACK, 0);
-            } catch (Exception | Error e) {
-                bed.close();
-                throw e;
-            }
+        void open(Host host) throws Exception {
+            this.host = host;
+            host.divert(DivertRule.udp().toPort(PORT).ipv4Only().divertTo(QUEUE));
+            receiver = EndToEnd.udp(host, LOOPBACK, PORT);
+            sender = EndToEnd.udp(host, LOOPBACK, 0);
         }
 
         @Override
         public DivertChannel bind(ChannelHandler handler) throws Exception {
-            return bed.bind(QUEUE, handler);
+            return host.bind(QUEUE, handler);
         }
 
         @Override
@@ -80,7 +77,7 @@ class NfqueueKernelContractTest extends DivertContract {
             // Long enough for a slow machine to pass what it will, short once all came.
             receiver.setSoTimeout(2000);
             while (got.size() < expected) {
-                byte[] data = KernelTestbed.receive(receiver);
+                byte[] data = EndToEnd.receive(receiver);
                 if (data == null) {
                     return got;
                 }
@@ -88,7 +85,7 @@ class NfqueueKernelContractTest extends DivertContract {
             }
             // One that should not be there would come now.
             receiver.setSoTimeout(200);
-            for (byte[] data; (data = KernelTestbed.receive(receiver)) != null; ) {
+            for (byte[] data; (data = EndToEnd.receive(receiver)) != null; ) {
                 got.add(data);
             }
             return got;
@@ -96,22 +93,24 @@ class NfqueueKernelContractTest extends DivertContract {
 
         @Override
         public long waitingForVerdicts() throws Exception {
-            return bed.waitUntilQueueEmpty(QUEUE);
+            return EndToEnd.waitUntilQueueEmpty(host, QUEUE);
         }
 
+        /** The sockets; the channels and the network are the testkit's to close. */
         @Override
         public void close() {
-            try {
+            if (receiver != null) {
                 receiver.close();
+            }
+            if (sender != null) {
                 sender.close();
-            } finally {
-                bed.close();
             }
         }
 
         @Override
         public String toString() {
-            return "the Linux kernel, in network namespace " + bed.ns.name();
+            return "the Linux kernel, in network namespace "
+                    + NetworkNamespace.of(host).name();
         }
     }
 }

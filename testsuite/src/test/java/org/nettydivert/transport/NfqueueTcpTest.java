@@ -37,27 +37,24 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.nettydivert.testing.NetworkNamespace;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
 
 /**
  * TCP through NFQUEUE: every segment of one connection, both ways, is read by a DivertChannel
  * and written back, and the connection carries its bytes unchanged.
  */
+@IsolatedNetwork
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NfqueueTcpTest {
     private static final int QUEUE = 4;
     private static final int TRANSFER_BYTES = 5 * 1024 * 1024;
     /** Most NFQUEUE copies of a packet: a netlink attribute's 16-bit length, less its header. */
     private static final int MAX_COPY = 65531;
-
-    @BeforeEach
-    void requireKernel() {
-        NetworkNamespace.assumeKernelTestsCanRun();
-    }
 
     /**
      * The client sends 5 MB, the server echoes every byte back: both directions carry 5 MB of
@@ -76,80 +73,76 @@ class NfqueueTcpTest {
     @ParameterizedTest(name = "over {0} with lo MTU {1}")
     @CsvSource({"127.0.0.1, 1500", "::1, 1500", "127.0.0.1, 65536", "::1, 65536"})
     void aConnectionWhosePacketsBothWaysAreDivertedAndWrittenBackCarriesFiveMegabytesEachWayByteIdentical(
-            String loopback, int mtu) throws Exception {
+            String loopback, int mtu, TestNetwork network) throws Exception {
         InetAddress address = InetAddress.getByName(loopback);
         byte[] data = new byte[TRANSFER_BYTES];
         new Random(0x5EED).nextBytes(data);
         byte[] expected = EndToEnd.sha256(data);
 
-        try (KernelTestbed bed = new KernelTestbed(1)) {
-            NetworkNamespace ns = bed.ns;
-            ns.exec("ip", "link", "set", "lo", "mtu", Integer.toString(mtu));
-            EventLoopGroup tcpGroup = bed.group(2, "tcp", NioIoHandler.newFactory());
-            Channel server = null;
-            Channel client = null;
-            DivertChannel divert = null;
-            CompletableFuture<byte[]> serverReceived = new CompletableFuture<>();
-            CompletableFuture<Void> serverClosed = new CompletableFuture<>();
-            // Netty opens a channel's socket on the thread that calls bind or connect: these
-            // run inside the namespace, and accepted sockets are born where the listener is.
-            ServerBootstrap serverBootstrap = new ServerBootstrap()
-                    .group(tcpGroup)
-                    .channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.closeFuture().addListener(f -> serverClosed.complete(null));
-                            ch.pipeline().addLast(new EchoingDigest(serverReceived));
-                        }
-                    });
-            server = ns.call(() -> serverBootstrap
-                    .bind(new InetSocketAddress(address, 0))
-                    .sync()
-                    .channel());
-            int port = ((InetSocketAddress) server.localAddress()).getPort();
+        Host host = network.host();
+        EndToEnd.exec(host, "ip", "link", "set", "lo", "mtu", Integer.toString(mtu));
+        EventLoopGroup tcpGroup = host.eventLoopGroup(2, NioIoHandler.newFactory());
+        Channel server = null;
+        Channel client = null;
+        DivertChannel divert = null;
+        CompletableFuture<byte[]> serverReceived = new CompletableFuture<>();
+        CompletableFuture<Void> serverClosed = new CompletableFuture<>();
+        // Netty opens a channel's socket on the thread that calls bind or connect: these
+        // run inside the namespace, and accepted sockets are born where the listener is.
+        ServerBootstrap serverBootstrap = new ServerBootstrap()
+                .group(tcpGroup)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.closeFuture().addListener(f -> serverClosed.complete(null));
+                        ch.pipeline().addLast(new EchoingDigest(serverReceived));
+                    }
+                });
+        server = host.call(() ->
+                serverBootstrap.bind(new InetSocketAddress(address, 0)).sync().channel());
+        int port = ((InetSocketAddress) server.localAddress()).getPort();
 
-            TcpFlows flows = new TcpFlows(port);
-            WriteBackHandler writeBack = new WriteBackHandler(flows::count);
-            // GSO off: the test reads the sizes TCP sends at this MTU (lo's GSO packets exceed 64 KiB with IP length
-            // 0).
-            divert = bed.bind(QUEUE, writeBack, new Bootstrap().option(DivertChannelOption.GSO, false));
-            EndToEnd.divertTcpPort(ns, address.getAddress().length == 4, port, QUEUE);
+        TcpFlows flows = new TcpFlows(port);
+        WriteBackHandler writeBack = new WriteBackHandler(flows::count);
+        // GSO off: the test reads the sizes TCP sends at this MTU (lo's GSO packets exceed 64 KiB with IP length
+        // 0).
+        divert = host.bind(QUEUE, writeBack, new Bootstrap().option(DivertChannelOption.GSO, false));
+        EndToEnd.divertTcpPort(host, address.getAddress().length == 4, port, QUEUE);
 
-            CompletableFuture<byte[]> clientReceived = new CompletableFuture<>();
-            Bootstrap clientBootstrap = new Bootstrap()
-                    .group(tcpGroup)
-                    .channel(NioSocketChannel.class)
-                    .handler(new ReceivingDigest(clientReceived));
-            client = ns.call(() -> clientBootstrap
-                    .connect(new InetSocketAddress(address, port))
-                    .sync()
-                    .channel());
-            client.writeAndFlush(Unpooled.wrappedBuffer(data));
+        CompletableFuture<byte[]> clientReceived = new CompletableFuture<>();
+        Bootstrap clientBootstrap = new Bootstrap()
+                .group(tcpGroup)
+                .channel(NioSocketChannel.class)
+                .handler(new ReceivingDigest(clientReceived));
+        client = host.call(() -> clientBootstrap
+                .connect(new InetSocketAddress(address, port))
+                .sync()
+                .channel());
+        client.writeAndFlush(Unpooled.wrappedBuffer(data));
 
-            assertArrayEquals(expected, serverReceived.get(40, TimeUnit.SECONDS), "what the server received");
-            assertArrayEquals(expected, clientReceived.get(40, TimeUnit.SECONDS), "what the server echoed");
-            client.close().sync();
-            serverClosed.get(10, TimeUnit.SECONDS);
-            flows.closed.get(10, TimeUnit.SECONDS);
-            assertEquals(0, flows.resets.get(), "an orderly close: " + flows);
-            if (mtu > MAX_COPY) {
-                assertTrue(flows.cutShort.get() > 0, "full-size packets were read cut short: " + flows);
-            } else {
-                assertEquals(0, flows.cutShort.get(), "every packet was read whole: " + flows);
-            }
-
-            DivertStats stats = EndToEnd.awaitSettled(ns, QUEUE, divert, writeBack, Duration.ofSeconds(10));
-            writeBack.assertNoFailure();
-            assertEquals(0, flows.strangers.get(), "packets of other flows, or not OUTBOUND on lo");
-            assertTrue(flows.toServerPackets.get() > 0 && flows.fromServerPackets.get() > 0, flows.toString());
-            // Each way at least the data itself went through the channel (more only if TCP
-            // retransmitted, which a loss-free path should not make it do).
-            assertTrue(flows.toServerData.get() >= TRANSFER_BYTES, flows.toString());
-            assertTrue(flows.fromServerData.get() >= TRANSFER_BYTES, flows.toString());
-            EndToEnd.assertEveryPacketWrittenBack(
-                    stats, flows.toServerPackets.get() + flows.fromServerPackets.get(), ns.queueStats(QUEUE));
+        assertArrayEquals(expected, serverReceived.get(40, TimeUnit.SECONDS), "what the server received");
+        assertArrayEquals(expected, clientReceived.get(40, TimeUnit.SECONDS), "what the server echoed");
+        client.close().sync();
+        serverClosed.get(10, TimeUnit.SECONDS);
+        flows.closed.get(10, TimeUnit.SECONDS);
+        assertEquals(0, flows.resets.get(), "an orderly close: " + flows);
+        if (mtu > MAX_COPY) {
+            assertTrue(flows.cutShort.get() > 0, "full-size packets were read cut short: " + flows);
+        } else {
+            assertEquals(0, flows.cutShort.get(), "every packet was read whole: " + flows);
         }
+
+        DivertStats stats = EndToEnd.awaitSettled(host, QUEUE, divert, writeBack, Duration.ofSeconds(10));
+        writeBack.assertNoFailure();
+        assertEquals(0, flows.strangers.get(), "packets of other flows, or not OUTBOUND on lo");
+        assertTrue(flows.toServerPackets.get() > 0 && flows.fromServerPackets.get() > 0, flows.toString());
+        // Each way at least the data itself went through the channel (more only if TCP
+        // retransmitted, which a loss-free path should not make it do).
+        assertTrue(flows.toServerData.get() >= TRANSFER_BYTES, flows.toString());
+        assertTrue(flows.fromServerData.get() >= TRANSFER_BYTES, flows.toString());
+        EndToEnd.assertEveryPacketWrittenBack(
+                stats, flows.toServerPackets.get() + flows.fromServerPackets.get(), EndToEnd.queueStats(host, QUEUE));
     }
 
     /** Receives the whole transfer and completes {@code done} with its SHA-256. */

@@ -38,6 +38,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.nettydivert.testkit.DivertRule;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
+import org.nettydivert.testkit.linux.NetworkNamespace;
 
 /**
  * {@link DivertChannelOption#NETWORK_NAMESPACE}: a channel on an event loop in this test's own
@@ -45,19 +50,20 @@ import org.junit.jupiter.api.Timeout;
  * devices are named and its kernel counters read as that namespace has them, and no thread of
  * the test changes namespace.
  */
+@IsolatedNetwork
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NfqueueNamespaceTest {
     private static final int QUEUE = 11;
     private static final int PORT = 9797;
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private KernelTestbed bed;
+    private Host host;
     /** An event loop whose thread stays in the namespace the test runs in. */
     private EventLoopGroup outside;
 
     @BeforeEach
-    void setUp() {
-        bed = new KernelTestbed();
+    void setUp(TestNetwork network) {
+        host = network.host();
         outside = new MultiThreadIoEventLoopGroup(1, DivertIoHandler.newFactory());
     }
 
@@ -65,9 +71,6 @@ class NfqueueNamespaceTest {
     void tearDown() {
         if (outside != null) {
             outside.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        if (bed != null) {
-            bed.close();
         }
     }
 
@@ -79,11 +82,11 @@ class NfqueueNamespaceTest {
     void aChannelBindsAQueueOfAnotherNamespaceWithoutEnteringIt() throws Exception {
         Path before = ownNamespace();
         // A veth pair with both ends inside the namespace: devices the test's own namespace lacks.
-        bed.ns.exec("ip", "link", "add", "nd-meta0", "type", "veth", "peer", "name", "nd-meta1");
-        bed.ns.exec("ip", "addr", "add", "10.77.0.1/24", "dev", "nd-meta0");
-        bed.ns.exec("ip", "link", "set", "nd-meta1", "up");
-        bed.ns.exec("ip", "link", "set", "nd-meta0", "up");
-        bed.ns.iptables("-A", "OUTPUT", "-p", "udp", "--dport", "" + PORT, "-j", "NFQUEUE", "--queue-num", "" + QUEUE);
+        EndToEnd.exec(host, "ip", "link", "add", "nd-meta0", "type", "veth", "peer", "name", "nd-meta1");
+        EndToEnd.exec(host, "ip", "addr", "add", "10.77.0.1/24", "dev", "nd-meta0");
+        EndToEnd.exec(host, "ip", "link", "set", "nd-meta1", "up");
+        EndToEnd.exec(host, "ip", "link", "set", "nd-meta0", "up");
+        host.divert(DivertRule.udp().toPort(PORT).ipv4Only().divertTo(QUEUE));
         LinkedBlockingQueue<DivertPacket> read = new LinkedBlockingQueue<>();
         List<DivertPacket> held = new CopyOnWriteArrayList<>();
         AtomicBoolean hold = new AtomicBoolean();
@@ -91,7 +94,9 @@ class NfqueueNamespaceTest {
         DivertChannel channel = (DivertChannel) new Bootstrap()
                 .group(outside)
                 .channel(DivertChannel.class)
-                .option(DivertChannelOption.NETWORK_NAMESPACE, bed.ns.name())
+                .option(
+                        DivertChannelOption.NETWORK_NAMESPACE,
+                        NetworkNamespace.of(host).name())
                 .option(DivertChannelOption.QUEUE_MAXLEN, 4)
                 .option(DivertChannelOption.NFQUEUE_METADATA, java.util.Set.of(PacketMetadata.Extra.OWNER))
                 .handler(new ChannelInboundHandlerAdapter() {
@@ -118,14 +123,14 @@ class NfqueueNamespaceTest {
                 .bind(DivertAddress.port(QUEUE))
                 .sync()
                 .channel();
-        try (DatagramSocket receiver = bed.udp(LOOPBACK, PORT);
-                DatagramSocket sender = bed.udp(LOOPBACK, 0)) {
+        try (DatagramSocket receiver = EndToEnd.udp(host, LOOPBACK, PORT);
+                DatagramSocket sender = EndToEnd.udp(host, LOOPBACK, 0)) {
             // Sent inside the namespace, read outside, written back, received inside.
             sender.send(new DatagramPacket(new byte[] {1, 2, 3}, 3, LOOPBACK, PORT));
-            assertArrayEquals(new byte[] {1, 2, 3}, KernelTestbed.receive(receiver));
+            assertArrayEquals(new byte[] {1, 2, 3}, EndToEnd.receive(receiver));
 
             // A device only that namespace has is named by the namespace's index.
-            try (DatagramSocket any = bed.udp(InetAddress.getByName("0.0.0.0"), 0)) {
+            try (DatagramSocket any = EndToEnd.udp(host, InetAddress.getByName("0.0.0.0"), 0)) {
                 any.send(new DatagramPacket(new byte[] {4}, 1, InetAddress.getByName("10.77.0.2"), PORT));
             }
             DivertPacket out = read.poll(5, TimeUnit.SECONDS);

@@ -45,10 +45,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.nettydivert.testing.NetworkNamespace;
+import org.nettydivert.testkit.DivertRule;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
 
 /**
  * {@code --queue-balance}: one rule spreads flows over two NFQUEUE queues, each read by its own
@@ -59,6 +61,7 @@ import org.nettydivert.testing.NetworkNamespace;
  * 64 sockets on 64 loopback addresses, 127.0.0.2 to 127.0.0.65, each with its own port, all
  * sending to one receiver on 127.0.0.1.
  */
+@IsolatedNetwork
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NfqueueQueueBalanceTest {
     private static final int QUEUE_A = 10;
@@ -77,113 +80,98 @@ class NfqueueQueueBalanceTest {
      */
     private static final int QUEUE_MAXLEN = 128;
 
-    @BeforeEach
-    void requireKernel() {
-        NetworkNamespace.assumeKernelTestsCanRun();
-    }
-
     @Test
-    void flowsSpreadOverTwoQueuesAreEachReadByTheChannelOnThatQueueAndEveryDatagramArrivesOnce() throws Exception {
-        try (KernelTestbed bed = new KernelTestbed(2)) {
-            NetworkNamespace ns = bed.ns;
-            EventLoopGroup udpGroup = bed.group(1, "udp", NioIoHandler.newFactory());
-            DatagramChannel[] senders = new DatagramChannel[SENDERS];
-            Channel receiver = null;
-            DivertChannel divertA = null;
-            DivertChannel divertB = null;
-            try {
-                Receiver received = new Receiver();
-                Bootstrap receiverBootstrap = new Bootstrap()
-                        .group(udpGroup)
-                        .channel(NioDatagramChannel.class)
-                        .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                        .handler(received);
-                // Netty opens the socket on the binding thread: bind inside the namespace.
-                receiver = ns.call(() -> receiverBootstrap
-                        .bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
-                        .sync()
-                        .channel());
-                int port = ((InetSocketAddress) receiver.localAddress()).getPort();
-                InetSocketAddress[] senderAddresses = new InetSocketAddress[SENDERS];
-                for (int i = 0; i < SENDERS; i++) {
-                    InetAddress source = senderAddress(i);
-                    senders[i] = ns.call(() -> DatagramChannel.open().bind(new InetSocketAddress(source, 0)));
-                    senderAddresses[i] = (InetSocketAddress) senders[i].getLocalAddress();
-                }
-                received.senders = senderAddresses;
+    void flowsSpreadOverTwoQueuesAreEachReadByTheChannelOnThatQueueAndEveryDatagramArrivesOnce(TestNetwork network)
+            throws Exception {
+        Host host = network.host();
+        EventLoopGroup divertGroup = host.eventLoopGroup(2, DivertIoHandler.newFactory());
+        EventLoopGroup udpGroup = host.eventLoopGroup(1, NioIoHandler.newFactory());
+        DatagramChannel[] senders = new DatagramChannel[SENDERS];
+        Channel receiver = null;
+        DivertChannel divertA = null;
+        DivertChannel divertB = null;
+        try {
+            Receiver received = new Receiver();
+            Bootstrap receiverBootstrap = new Bootstrap()
+                    .group(udpGroup)
+                    .channel(NioDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                    .handler(received);
+            // Netty opens the socket on the binding thread: bind inside the namespace.
+            receiver = host.call(() -> receiverBootstrap
+                    .bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
+                    .sync()
+                    .channel());
+            int port = ((InetSocketAddress) receiver.localAddress()).getPort();
+            InetSocketAddress[] senderAddresses = new InetSocketAddress[SENDERS];
+            for (int i = 0; i < SENDERS; i++) {
+                InetAddress source = senderAddress(i);
+                senders[i] = host.call(() -> DatagramChannel.open().bind(new InetSocketAddress(source, 0)));
+                senderAddresses[i] = (InetSocketAddress) senders[i].getLocalAddress();
+            }
+            received.senders = senderAddresses;
 
-                // Two loops of one group, one channel on each.
-                Iterator<EventExecutor> loops = bed.group.iterator();
-                EventLoop loopA = (EventLoop) loops.next();
-                EventLoop loopB = (EventLoop) loops.next();
-                QueueObserver seenA = new QueueObserver(QUEUE_A, port);
-                QueueObserver seenB = new QueueObserver(QUEUE_B, port);
-                WriteBackHandler writeBackA = new WriteBackHandler(seenA::see);
-                WriteBackHandler writeBackB = new WriteBackHandler(seenB::see);
-                Bootstrap divertBootstrap = new Bootstrap().option(DivertChannelOption.QUEUE_MAXLEN, QUEUE_MAXLEN);
-                divertA = bed.bind(loopA, QUEUE_A, writeBackA, divertBootstrap.clone());
-                divertB = bed.bind(loopB, QUEUE_B, writeBackB, divertBootstrap.clone());
-                assertNotSame(divertA.eventLoop(), divertB.eventLoop(), "one loop per channel");
-                ns.iptables(
-                        "-A",
-                        "OUTPUT",
-                        "-p",
-                        "udp",
-                        "--dport",
-                        Integer.toString(port),
-                        "-j",
-                        "NFQUEUE",
-                        "--queue-balance",
-                        QUEUE_A + ":" + QUEUE_B);
+            // Two loops of one group, one channel on each.
+            Iterator<EventExecutor> loops = divertGroup.iterator();
+            EventLoop loopA = (EventLoop) loops.next();
+            EventLoop loopB = (EventLoop) loops.next();
+            QueueObserver seenA = new QueueObserver(QUEUE_A, port);
+            QueueObserver seenB = new QueueObserver(QUEUE_B, port);
+            WriteBackHandler writeBackA = new WriteBackHandler(seenA::see);
+            WriteBackHandler writeBackB = new WriteBackHandler(seenB::see);
+            Bootstrap divertBootstrap = new Bootstrap().option(DivertChannelOption.QUEUE_MAXLEN, QUEUE_MAXLEN);
+            divertA = host.bind(QUEUE_A, writeBackA, divertBootstrap.clone().group(loopA));
+            divertB = host.bind(QUEUE_B, writeBackB, divertBootstrap.clone().group(loopB));
+            assertNotSame(divertA.eventLoop(), divertB.eventLoop(), "one loop per channel");
+            host.divert(DivertRule.udp().toPort(port).ipv4Only().balance(QUEUE_A, QUEUE_B));
 
-                DivertChannel divertA0 = divertA;
-                DivertChannel divertB0 = divertB;
-                InetSocketAddress destination = (InetSocketAddress) receiver.localAddress();
-                ByteBuffer datagram = ByteBuffer.allocate(Receiver.MAX_LENGTH);
-                for (int seq = 0; seq < DATAGRAMS_PER_SENDER; seq++) {
-                    for (int sender = 0; sender < SENDERS; sender++) {
-                        assertTrue(
-                                received.window.tryAcquire(10, TimeUnit.SECONDS),
-                                () -> "no datagram arrived for 10 s; " + received.missing() + "; "
-                                        + divertStats(divertA0, divertB0));
-                        datagram.clear();
-                        Receiver.fill(datagram, sender, seq);
-                        datagram.flip();
-                        assertEquals(datagram.remaining(), senders[sender].send(datagram, destination));
-                    }
-                }
-                assertTrue(
-                        received.all.await(20, TimeUnit.SECONDS),
-                        () -> received.missing() + "; " + divertStats(divertA0, divertB0));
-                received.assertNoFailure();
-
-                DivertStats statsA = EndToEnd.awaitSettled(ns, QUEUE_A, divertA, writeBackA, Duration.ofSeconds(10));
-                DivertStats statsB = EndToEnd.awaitSettled(ns, QUEUE_B, divertB, writeBackB, Duration.ofSeconds(10));
-                writeBackA.assertNoFailure();
-                writeBackB.assertNoFailure();
-                seenA.assertOnlyOurDatagramsOnOneThread();
-                seenB.assertOnlyOurDatagramsOnOneThread();
-
-                // Both queues had flows, and each flow stayed in its queue.
-                assertTrue(seenA.datagrams.get() > 0 && seenB.datagrams.get() > 0, seenA + "; " + seenB);
-                assertNotSame(seenA.thread.get(), seenB.thread.get(), "each queue read on its own loop");
+            DivertChannel divertA0 = divertA;
+            DivertChannel divertB0 = divertB;
+            InetSocketAddress destination = (InetSocketAddress) receiver.localAddress();
+            ByteBuffer datagram = ByteBuffer.allocate(Receiver.MAX_LENGTH);
+            for (int seq = 0; seq < DATAGRAMS_PER_SENDER; seq++) {
                 for (int sender = 0; sender < SENDERS; sender++) {
                     assertTrue(
-                            seenA.senders.contains(sender) != seenB.senders.contains(sender),
-                            "sender " + sender + " went through exactly one queue: " + seenA + "; " + seenB);
+                            received.window.tryAcquire(10, TimeUnit.SECONDS),
+                            () -> "no datagram arrived for 10 s; " + received.missing() + "; "
+                                    + divertStats(divertA0, divertB0));
+                    datagram.clear();
+                    Receiver.fill(datagram, sender, seq);
+                    datagram.flip();
+                    assertEquals(datagram.remaining(), senders[sender].send(datagram, destination));
                 }
-                // Every datagram went through exactly one of the channels.
-                assertEquals(TOTAL, seenA.datagrams.get() + seenB.datagrams.get(), seenA + "; " + seenB);
-                for (int i = 0; i < TOTAL; i++) {
-                    assertEquals(1, seenA.diverted.get(i) + seenB.diverted.get(i), "datagram " + i + " diverted once");
-                }
-                EndToEnd.assertEveryPacketWrittenBack(statsA, seenA.datagrams.get(), ns.queueStats(QUEUE_A));
-                EndToEnd.assertEveryPacketWrittenBack(statsB, seenB.datagrams.get(), ns.queueStats(QUEUE_B));
-            } finally {
-                for (DatagramChannel sender : senders) {
-                    if (sender != null) {
-                        sender.close();
-                    }
+            }
+            assertTrue(
+                    received.all.await(20, TimeUnit.SECONDS),
+                    () -> received.missing() + "; " + divertStats(divertA0, divertB0));
+            received.assertNoFailure();
+
+            DivertStats statsA = EndToEnd.awaitSettled(host, QUEUE_A, divertA, writeBackA, Duration.ofSeconds(10));
+            DivertStats statsB = EndToEnd.awaitSettled(host, QUEUE_B, divertB, writeBackB, Duration.ofSeconds(10));
+            writeBackA.assertNoFailure();
+            writeBackB.assertNoFailure();
+            seenA.assertOnlyOurDatagramsOnOneThread();
+            seenB.assertOnlyOurDatagramsOnOneThread();
+
+            // Both queues had flows, and each flow stayed in its queue.
+            assertTrue(seenA.datagrams.get() > 0 && seenB.datagrams.get() > 0, seenA + "; " + seenB);
+            assertNotSame(seenA.thread.get(), seenB.thread.get(), "each queue read on its own loop");
+            for (int sender = 0; sender < SENDERS; sender++) {
+                assertTrue(
+                        seenA.senders.contains(sender) != seenB.senders.contains(sender),
+                        "sender " + sender + " went through exactly one queue: " + seenA + "; " + seenB);
+            }
+            // Every datagram went through exactly one of the channels.
+            assertEquals(TOTAL, seenA.datagrams.get() + seenB.datagrams.get(), seenA + "; " + seenB);
+            for (int i = 0; i < TOTAL; i++) {
+                assertEquals(1, seenA.diverted.get(i) + seenB.diverted.get(i), "datagram " + i + " diverted once");
+            }
+            EndToEnd.assertEveryPacketWrittenBack(statsA, seenA.datagrams.get(), EndToEnd.queueStats(host, QUEUE_A));
+            EndToEnd.assertEveryPacketWrittenBack(statsB, seenB.datagrams.get(), EndToEnd.queueStats(host, QUEUE_B));
+        } finally {
+            for (DatagramChannel sender : senders) {
+                if (sender != null) {
+                    sender.close();
                 }
             }
         }

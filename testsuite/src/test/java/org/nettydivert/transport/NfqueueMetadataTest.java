@@ -33,40 +33,40 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.nettydivert.testkit.DivertRule;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
 
 /**
  * {@link PacketMetadata} from the real kernel, end to end, each test in a network namespace of
  * its own: the owner of a socket of another user, the conntrack state of one TCP connection.
  */
+@IsolatedNetwork
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NfqueueMetadataTest {
     private static final int QUEUE = 9;
     private static final int PORT = 9898;
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private KernelTestbed bed;
+    private Host host;
 
     @BeforeEach
-    void setUp() {
-        bed = new KernelTestbed();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (bed != null) {
-            bed.close();
-        }
+    void setUp(TestNetwork network) {
+        host = network.host();
     }
 
     /** Binds a channel asking for {@code extras} that writes every packet back and keeps its metadata. */
     private LinkedBlockingQueue<PacketMetadata> divert(PacketMetadata.Extra... extras) throws Exception {
         LinkedBlockingQueue<PacketMetadata> seen = new LinkedBlockingQueue<>();
-        bed.divert(
-                QUEUE, new Bootstrap().option(DivertChannelOption.NFQUEUE_METADATA, Set.of(extras)), (ctx, packet) -> {
+        EndToEnd.divert(
+                host,
+                QUEUE,
+                new Bootstrap().option(DivertChannelOption.NFQUEUE_METADATA, Set.of(extras)),
+                (ctx, packet) -> {
                     seen.add(packet.metadata());
                     ctx.write(packet);
                 });
@@ -75,11 +75,12 @@ class NfqueueMetadataTest {
 
     @Test
     void theOwnerOfTheSendingSocketIsItsUidAndGid() throws Exception {
-        bed.ns.iptables("-A", "OUTPUT", "-p", "udp", "--dport", "" + PORT, "-j", "NFQUEUE", "--queue-num", "" + QUEUE);
+        host.divert(DivertRule.udp().toPort(PORT).ipv4Only().divertTo(QUEUE));
         LinkedBlockingQueue<PacketMetadata> seen = divert(PacketMetadata.Extra.OWNER);
-        try (DatagramSocket receiver = bed.udp(LOOPBACK, PORT)) {
+        try (DatagramSocket receiver = EndToEnd.udp(host, LOOPBACK, PORT)) {
             // A process of user and group 65534 (nobody) sends one datagram from its own socket.
-            bed.ns.exec(
+            EndToEnd.exec(
+                    host,
                     "setpriv",
                     "--reuid=65534",
                     "--regid=65534",
@@ -95,10 +96,10 @@ class NfqueueMetadataTest {
             assertEquals("lo", nobody.outInterface());
             assertEquals(0, nobody.inInterfaceIndex());
             assertNull(nobody.inInterface());
-            assertEquals("nobody\n", new String(KernelTestbed.receive(receiver), StandardCharsets.US_ASCII));
+            assertEquals("nobody\n", new String(EndToEnd.receive(receiver), StandardCharsets.US_ASCII));
 
             // And this JVM's own socket (root) for contrast.
-            try (DatagramSocket sender = bed.udp(LOOPBACK, 0)) {
+            try (DatagramSocket sender = EndToEnd.udp(host, LOOPBACK, 0)) {
                 sender.send(new java.net.DatagramPacket(new byte[] {1}, 1, LOOPBACK, PORT));
             }
             PacketMetadata root = seen.poll(5, TimeUnit.SECONDS);
@@ -110,23 +111,24 @@ class NfqueueMetadataTest {
 
     @Test
     void withoutAskingTheOwnerIsUnknown() throws Exception {
-        bed.ns.iptables("-A", "OUTPUT", "-p", "udp", "--dport", "" + PORT, "-j", "NFQUEUE", "--queue-num", "" + QUEUE);
+        host.divert(DivertRule.udp().toPort(PORT).ipv4Only().divertTo(QUEUE));
         LinkedBlockingQueue<PacketMetadata> seen = divert();
-        try (DatagramSocket receiver = bed.udp(LOOPBACK, PORT);
-                DatagramSocket sender = bed.udp(LOOPBACK, 0)) {
+        try (DatagramSocket receiver = EndToEnd.udp(host, LOOPBACK, PORT);
+                DatagramSocket sender = EndToEnd.udp(host, LOOPBACK, 0)) {
             sender.send(new java.net.DatagramPacket(new byte[] {1}, 1, LOOPBACK, PORT));
             PacketMetadata m = seen.poll(5, TimeUnit.SECONDS);
             assertNotNull(m);
             assertEquals(-1, m.uid());
             assertNull(m.conntrackState());
-            assertNotNull(KernelTestbed.receive(receiver));
+            assertNotNull(EndToEnd.receive(receiver));
         }
     }
 
     @Test
     void oneTcpConnectionIsNewThenEstablished() throws Exception {
         // -m conntrack loads nf_conntrack in the namespace, so that its packets are tracked.
-        bed.ns.iptables(
+        EndToEnd.iptables(
+                host,
                 "-A",
                 "OUTPUT",
                 "-p",
@@ -143,8 +145,8 @@ class NfqueueMetadataTest {
                 "" + QUEUE);
         // Without conntrack glue in the kernel the channel binds anyway (a WARN): its packets have no state.
         LinkedBlockingQueue<PacketMetadata> seen = divert(PacketMetadata.Extra.CONNTRACK);
-        try (ServerSocket server = bed.ns.call(() -> new ServerSocket(PORT, 1, LOOPBACK))) {
-            bed.ns.call(() -> {
+        try (ServerSocket server = host.call(() -> new ServerSocket(PORT, 1, LOOPBACK))) {
+            host.call(() -> {
                 try (Socket client = new Socket()) {
                     client.connect(new InetSocketAddress(LOOPBACK, PORT), 5000);
                     try (Socket accepted = server.accept()) {

@@ -29,41 +29,38 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.nettydivert.testkit.DivertRule;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
 
 /**
  * The verdicts other than a plain accept, against the real kernel, each test in a namespace of
  * its own: a repeat with a new mark that a later rule tells apart, a hand-off to a second
  * channel on another queue, and a connmark that a connmark rule sees on the flow's next packet.
  */
+@IsolatedNetwork
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NfqueueVerdictKernelTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final int PORT = 9977;
 
-    private KernelTestbed bed;
+    private Host host;
 
     @BeforeEach
-    void setUp() {
-        bed = new KernelTestbed();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (bed != null) {
-            bed.close();
-        }
+    void setUp(TestNetwork network) {
+        host = network.host();
     }
 
     /** Writes every packet back with the address {@code verdict} makes of its own, keeping the marks seen. */
     private DivertChannel divert(
             int queue, java.util.function.UnaryOperator<DivertAddress> verdict, LinkedBlockingQueue<Integer> marks)
             throws InterruptedException {
-        return bed.divert(queue, new Bootstrap(), (ctx, packet) -> {
+        return EndToEnd.divert(host, queue, new Bootstrap(), (ctx, packet) -> {
             marks.add(packet.address().mark());
             ctx.write(packet.withAddress(verdict.apply(packet.address())));
         });
@@ -82,7 +79,7 @@ class NfqueueVerdictKernelTest {
     }
 
     private void send(DatagramSocket from, byte[] data) throws Exception {
-        bed.ns.call(() -> {
+        host.call(() -> {
             from.send(new DatagramPacket(data, data.length, LOOPBACK, PORT));
             return null;
         });
@@ -91,7 +88,8 @@ class NfqueueVerdictKernelTest {
     @Test
     void aRepeatWithANewMarkRunsTheHookAgainAndALaterRuleMatchesTheMark() throws Exception {
         String port = String.valueOf(PORT);
-        bed.ns.iptables(
+        EndToEnd.iptables(
+                host,
                 "-A",
                 "OUTPUT",
                 "-p",
@@ -106,7 +104,8 @@ class NfqueueVerdictKernelTest {
                 "NFQUEUE",
                 "--queue-num",
                 "7");
-        bed.ns.iptables(
+        EndToEnd.iptables(
+                host,
                 "-A",
                 "OUTPUT",
                 "-p",
@@ -125,12 +124,12 @@ class NfqueueVerdictKernelTest {
         LinkedBlockingQueue<Integer> second = new LinkedBlockingQueue<>();
         DivertChannel repeating = divert(7, a -> a.repeat(0x10), first);
         DivertChannel accepting = divert(8, a -> a, second);
-        try (DatagramSocket receiver = bed.udp(LOOPBACK, PORT);
-                DatagramSocket sender = bed.udp(LOOPBACK, 0)) {
+        try (DatagramSocket receiver = EndToEnd.udp(host, LOOPBACK, PORT);
+                DatagramSocket sender = EndToEnd.udp(host, LOOPBACK, 0)) {
             for (int i = 0; i < 20; i++) {
                 byte[] data = ("repeat " + i).getBytes();
                 send(sender, data);
-                assertArrayEquals(data, KernelTestbed.receive(receiver), "datagram " + i);
+                assertArrayEquals(data, EndToEnd.receive(receiver), "datagram " + i);
             }
         }
         assertEquals(20, first.size());
@@ -139,31 +138,30 @@ class NfqueueVerdictKernelTest {
         assertTrue(second.stream().allMatch(m -> m == 0x10), second.toString());
         awaitReinjected(repeating, 20);
         awaitReinjected(accepting, 20);
-        assertEquals(0, bed.waitUntilQueueEmpty(7));
-        assertEquals(0, bed.waitUntilQueueEmpty(8));
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, 7));
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, 8));
     }
 
     @Test
     void aHandOffReachesTheChannelOfTheOtherQueueWhichNoRuleNames() throws Exception {
-        bed.ns.iptables(
-                "-A", "OUTPUT", "-p", "udp", "--dport", String.valueOf(PORT), "-j", "NFQUEUE", "--queue-num", "9");
+        host.divert(DivertRule.udp().toPort(PORT).ipv4Only().divertTo(9));
         LinkedBlockingQueue<Integer> first = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<Integer> second = new LinkedBlockingQueue<>();
         divert(9, a -> a.handOff(10).withMark(0x22), first);
         DivertChannel handedTo = divert(10, a -> a, second);
-        try (DatagramSocket receiver = bed.udp(LOOPBACK, PORT);
-                DatagramSocket sender = bed.udp(LOOPBACK, 0)) {
+        try (DatagramSocket receiver = EndToEnd.udp(host, LOOPBACK, PORT);
+                DatagramSocket sender = EndToEnd.udp(host, LOOPBACK, 0)) {
             for (int i = 0; i < 20; i++) {
                 byte[] data = ("hand off " + i).getBytes();
                 send(sender, data);
-                assertArrayEquals(data, KernelTestbed.receive(receiver), "datagram " + i);
+                assertArrayEquals(data, EndToEnd.receive(receiver), "datagram " + i);
             }
         }
         assertEquals(20, second.size(), "queue 10 read every packet");
         assertTrue(second.stream().allMatch(m -> m == 0x22), "the mark set with the hand-off: " + second);
         awaitReinjected(handedTo, 20);
-        assertEquals(0, bed.waitUntilQueueEmpty(9));
-        assertEquals(0, bed.waitUntilQueueEmpty(10));
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, 9));
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, 10));
     }
 
     /**
@@ -174,20 +172,21 @@ class NfqueueVerdictKernelTest {
     void aConnmarkSetWithTheVerdictIsSeenByAConnmarkRuleOnTheFlowsNextPackets() throws Exception {
         assumeNetlinkGlueCt();
         String port = String.valueOf(PORT);
-        bed.ns.iptables("-A", "OUTPUT", "-p", "udp", "--dport", port, "-m", "connmark", "--mark", "5", "-j", "ACCEPT");
-        bed.ns.iptables("-A", "OUTPUT", "-p", "udp", "--dport", port, "-j", "NFQUEUE", "--queue-num", "11");
+        EndToEnd.iptables(
+                host, "-A", "OUTPUT", "-p", "udp", "--dport", port, "-m", "connmark", "--mark", "5", "-j", "ACCEPT");
+        EndToEnd.iptables(host, "-A", "OUTPUT", "-p", "udp", "--dport", port, "-j", "NFQUEUE", "--queue-num", "11");
         LinkedBlockingQueue<Integer> seen = new LinkedBlockingQueue<>();
         divert(11, a -> a.withConnmark(5), seen);
-        try (DatagramSocket receiver = bed.udp(LOOPBACK, PORT);
-                DatagramSocket sender = bed.udp(LOOPBACK, 0)) {
+        try (DatagramSocket receiver = EndToEnd.udp(host, LOOPBACK, PORT);
+                DatagramSocket sender = EndToEnd.udp(host, LOOPBACK, 0)) {
             for (int i = 0; i < 10; i++) {
                 byte[] data = ("connmark " + i).getBytes();
                 send(sender, data);
-                assertNotNull(KernelTestbed.receive(receiver), "datagram " + i);
+                assertNotNull(EndToEnd.receive(receiver), "datagram " + i);
             }
         }
         assertEquals(1, seen.size(), "the later datagrams matched -m connmark --mark 5");
-        String counters = bed.ns.iptables("-L", "OUTPUT", "-v", "-x", "-n");
+        String counters = EndToEnd.iptables(host, "-L", "OUTPUT", "-v", "-x", "-n");
         assertTrue(
                 counters.lines()
                         .anyMatch(l -> l.contains("connmark match") && l.trim().startsWith("9 ")),

@@ -41,10 +41,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.nettydivert.testkit.DivertRule;
+import org.nettydivert.testkit.Host;
+import org.nettydivert.testkit.IsolatedNetwork;
+import org.nettydivert.testkit.TestNetwork;
 import org.nettydivert.transport.nfqueue.NfqueueSocket;
 import org.nettydivert.transport.unix.IpPackets;
 
@@ -52,34 +55,28 @@ import org.nettydivert.transport.unix.IpPackets;
  * The divert contract on Linux, end to end: real datagrams through iptables NFQUEUE rules and a
  * DivertChannel, each test in a network namespace of its own.
  */
+@IsolatedNetwork
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NfqueueChannelTest {
     private static final int QUEUE = 7;
     private static final int PORT = 9999;
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private KernelTestbed bed;
+    private Host host;
 
     @BeforeEach
-    void setUp() {
-        bed = new KernelTestbed();
-    }
-
-    @AfterEach
-    void tearDown() {
-        // JUnit runs this even when setUp skipped the test: then there is no testbed.
-        if (bed != null) {
-            bed.close(); // closes the channels, the loop and the namespace
-        }
+    void setUp(TestNetwork network) {
+        host = network.host();
     }
 
     /** A channel whose handler is given every packet read and the context to write it with. */
     private DivertChannel divert(BiConsumer<ChannelHandlerContext, DivertPacket> onPacket) throws Exception {
-        return bed.divert(QUEUE, new Bootstrap(), onPacket);
+        return EndToEnd.divert(host, QUEUE, new Bootstrap(), onPacket);
     }
 
+    /** IPv4 UDP to PORT, leaving the host, to QUEUE (the rule leaves the channel's injected packets alone). */
     private void divertUdpOutput() {
-        divertUdp("filter", "OUTPUT", QUEUE);
+        host.divert(DivertRule.udp().toPort(PORT).ipv4Only().divertTo(QUEUE));
     }
 
     /** A rule in {@code table}/{@code chain} that sends UDP to PORT, if it {@code matches}, to {@code queue}. */
@@ -88,7 +85,7 @@ class NfqueueChannelTest {
                 new ArrayList<>(List.of("-t", table, "-A", chain, "-p", "udp", "--dport", String.valueOf(PORT)));
         rule.addAll(List.of(matches));
         rule.addAll(List.of("-j", "NFQUEUE", "--queue-num", String.valueOf(queue)));
-        bed.ns.iptables(rule.toArray(new String[0]));
+        EndToEnd.iptables(host, rule.toArray(new String[0]));
     }
 
     private static byte[] datagram(int seq, Random random) {
@@ -111,8 +108,8 @@ class NfqueueChannelTest {
     /** Sends {@code count} datagrams in windows and returns what arrived, indexed by sequence number. */
     private byte[][] sendAndReceive(int count, byte[][] sent, int expected) throws Exception {
         byte[][] received = new byte[count][];
-        try (DatagramSocket receiver = bed.udp(LOOPBACK, PORT);
-                DatagramSocket sender = bed.udp(LOOPBACK, 0)) {
+        try (DatagramSocket receiver = EndToEnd.udp(host, LOOPBACK, PORT);
+                DatagramSocket sender = EndToEnd.udp(host, LOOPBACK, 0)) {
             receiver.setSoTimeout(expected == count ? 5000 : 1000);
             int got = 0;
             int window = 256;
@@ -123,7 +120,7 @@ class NfqueueChannelTest {
                 }
                 int wanted = (int) Math.min(expected, (long) end * expected / count);
                 while (got < wanted) {
-                    byte[] data = KernelTestbed.receive(receiver);
+                    byte[] data = EndToEnd.receive(receiver);
                     if (data == null) {
                         break;
                     }
@@ -133,7 +130,7 @@ class NfqueueChannelTest {
             }
             // Anything beyond what we expect would show up now.
             receiver.setSoTimeout(200);
-            for (byte[] data; (data = KernelTestbed.receive(receiver)) != null; ) {
+            for (byte[] data; (data = EndToEnd.receive(receiver)) != null; ) {
                 received[ByteBuffer.wrap(data).getInt()] = data;
             }
         }
@@ -168,7 +165,7 @@ class NfqueueChannelTest {
         assertEquals(count, stats.packetsReinjectedUnchanged(), "none was sent back with its bytes");
         assertTrue(((NfqueueSocket) channel.socket()).batchVerdicts() > 0, "runs were accepted with batch verdicts");
         assertEquals(0, stats.releaseDrops() + stats.timeoutDrops() + stats.writesFailed());
-        assertEquals(0, bed.waitUntilQueueEmpty(QUEUE));
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, QUEUE));
     }
 
     @Test
@@ -178,7 +175,7 @@ class NfqueueChannelTest {
         divertUdpOutput();
         AtomicInteger seen = new AtomicInteger();
         List<DivertPacket> held = new ArrayList<>();
-        DivertChannel channel = bed.bind(QUEUE, new ChannelInboundHandlerAdapter() {
+        DivertChannel channel = host.bind(QUEUE, new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (seen.getAndIncrement() % 5 == 0) {
@@ -214,7 +211,7 @@ class NfqueueChannelTest {
                 assertArrayEquals(sent[i], received[i], "datagram " + i + " was written back");
             }
         }
-        assertEquals(0, bed.waitUntilQueueEmpty(QUEUE), "every packet got its verdict");
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, QUEUE), "every packet got its verdict");
         assertEquals(count / 5, channel.stats().releaseDrops());
         assertEquals(count * 4 / 5, channel.stats().packetsReinjectedUnchanged());
     }
@@ -226,7 +223,8 @@ class NfqueueChannelTest {
         // to a second channel, which sees the mark each one left with.
         int second = QUEUE + 1;
         String port = String.valueOf(PORT);
-        bed.ns.iptables("-t", "mangle", "-A", "OUTPUT", "-p", "udp", "--dport", port, "-j", "MARK", "--set-mark", "5");
+        EndToEnd.iptables(
+                host, "-t", "mangle", "-A", "OUTPUT", "-p", "udp", "--dport", port, "-j", "MARK", "--set-mark", "5");
         divertUdpOutput();
         divertUdp("mangle", "POSTROUTING", second);
         ConcurrentLinkedQueue<String> firstMarks = new ConcurrentLinkedQueue<>();
@@ -240,7 +238,7 @@ class NfqueueChannelTest {
                             : packet);
         });
         ConcurrentLinkedQueue<String> secondMarks = new ConcurrentLinkedQueue<>();
-        DivertChannel last = bed.bind(second, new ChannelInboundHandlerAdapter() {
+        DivertChannel last = host.bind(second, new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 DivertPacket packet = (DivertPacket) msg;
@@ -265,13 +263,13 @@ class NfqueueChannelTest {
         }
         assertEquals(count, first.stats().packetsReinjectedUnchanged());
         assertEquals(count, last.stats().packetsReinjectedUnchanged());
-        assertEquals(0, bed.waitUntilQueueEmpty(QUEUE));
-        assertEquals(0, bed.waitUntilQueueEmpty(second));
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, QUEUE));
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, second));
     }
 
     @Test
     void packetsDivertedOnInputAreInbound() throws Exception {
-        divertUdp("filter", "INPUT", QUEUE);
+        host.divert(DivertRule.udp().toPort(PORT).ipv4Only().inbound().divertTo(QUEUE));
         CompletableFuture<DivertAddress> first = new CompletableFuture<>();
         divert((ctx, packet) -> {
             first.complete(packet.address());
@@ -307,7 +305,7 @@ class NfqueueChannelTest {
                 assertNull(received[i], "datagram " + i + " was released, so dropped");
             }
         }
-        assertEquals(0, bed.waitUntilQueueEmpty(QUEUE), "every packet got its verdict");
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, QUEUE), "every packet got its verdict");
         assertEquals(count / 2, channel.stats().releaseDrops());
     }
 
@@ -339,11 +337,11 @@ class NfqueueChannelTest {
 
     @Test
     void aPacketInjectedOutboundArrivesAndIsNotDivertedAgain() throws Exception {
-        // Injected packets carry the channel's mark, which the rule leaves alone.
-        divertUdp("filter", "OUTPUT", QUEUE, "-m", "mark", "!", "--mark", "0x4456");
+        // Injected packets carry the channel's mark, which the rule leaves alone (every DivertRule does).
+        divertUdpOutput();
         DivertChannel channel = divert((ctx, packet) -> ctx.write(packet));
         byte[] payload = "injected".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        try (DatagramSocket receiver = bed.udp(LOOPBACK, PORT)) {
+        try (DatagramSocket receiver = EndToEnd.udp(host, LOOPBACK, PORT)) {
             ByteBuf packet = udpIpv4(4321, PORT, payload);
             channel.writeAndFlush(new DivertPacket(packet, DivertAddress.outbound()))
                     .sync();
@@ -363,10 +361,10 @@ class NfqueueChannelTest {
         DivertChannel channel = divert((ctx, packet) -> ctx.write(packet));
         InetAddress v6 = Inet6Address.getByName("::1");
         byte[] payload = "six".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        try (DatagramSocket receiver = bed.udp(v6, PORT)) {
+        try (DatagramSocket receiver = EndToEnd.udp(host, v6, PORT)) {
             channel.writeAndFlush(new DivertPacket(udpIpv6(4321, PORT, payload), DivertAddress.outbound()))
                     .sync();
-            byte[] got = KernelTestbed.receive(receiver);
+            byte[] got = EndToEnd.receive(receiver);
             assertArrayEquals(payload, got);
         }
     }
@@ -411,14 +409,14 @@ class NfqueueChannelTest {
         }
         assertTrue(channel.isOpen());
         assertEquals(1, channel.stats().writesFailed());
-        assertEquals(0, bed.waitUntilQueueEmpty(QUEUE), "the refused packet was dropped");
+        assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, QUEUE), "the refused packet was dropped");
     }
 
     @Test
     void aPacketHeldPastTheVerdictTimeoutIsDroppedAndCannotBeWrittenLater() throws Exception {
         divertUdpOutput();
         CompletableFuture<DivertPacket> held = new CompletableFuture<>();
-        DivertChannel channel = bed.bind(
+        DivertChannel channel = host.bind(
                 QUEUE,
                 new ChannelInboundHandlerAdapter() {
                     @Override
@@ -431,7 +429,7 @@ class NfqueueChannelTest {
         assertNull(received[0]);
         DivertPacket packet = held.get(5, TimeUnit.SECONDS);
         try {
-            assertEquals(0, bed.waitUntilQueueEmpty(QUEUE), "the kernel no longer holds it");
+            assertEquals(0, EndToEnd.waitUntilQueueEmpty(host, QUEUE), "the kernel no longer holds it");
             assertEquals(1, channel.stats().timeoutDrops());
             ChannelFuture late = channel.writeAndFlush(packet.retain()).await();
             DivertIoException e = assertInstanceOf(DivertIoException.class, late.cause());
