@@ -515,8 +515,9 @@ class NfqueueVerdictFakeKernelTest {
         byte[] changed = udp4(7, 10);
         DivertPacket written = new DivertPacket(
                 Unpooled.directBuffer().writeBytes(changed), p.address().repeat());
-        p.release();
         assertNull(outcome(bed.writeInOneFlush(written)[0]));
+        // Released after the write: released before, its drop could reach the kernel first.
+        p.release();
         FakeNfqueueKernel.Event v = bed.kernel.verdictFor(1);
         assertEquals(NF_REPEAT, v.verdict);
         assertEquals(ByteBufUtil.hexDump(changed), v.payload);
@@ -569,8 +570,9 @@ class NfqueueVerdictFakeKernelTest {
         DivertPacket written = new DivertPacket(
                 Unpooled.directBuffer().writeBytes(changed),
                 p.address().handOff(2).withConnmark(5).withMark(6));
-        p.release();
         assertNull(outcome(bed.writeInOneFlush(written)[0]));
+        // Released after the write: released before, its drop could reach the kernel first.
+        p.release();
         FakeNfqueueKernel.Event v = bed.kernel.verdictFor(1);
         assertEquals(2, v.handOffQueue());
         assertEquals(5L, v.connmark);
