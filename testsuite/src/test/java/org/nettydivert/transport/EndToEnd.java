@@ -20,11 +20,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -109,19 +107,6 @@ final class EndToEnd {
             socket.setSoTimeout(5000);
             return socket;
         });
-    }
-
-    /** Receives one datagram's bytes, or null on timeout. */
-    static byte[] receive(DatagramSocket socket) throws Exception {
-        DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
-        try {
-            socket.receive(packet);
-        } catch (SocketTimeoutException e) {
-            return null;
-        }
-        byte[] data = new byte[packet.getLength()];
-        System.arraycopy(packet.getData(), packet.getOffset(), data, 0, data.length);
-        return data;
     }
 
     /** The kernel's counters of NFQUEUE {@code queue} in {@code host}, or null when nothing is bound to it. */

@@ -120,7 +120,7 @@ class NfqueueChannelTest {
                 }
                 int wanted = (int) Math.min(expected, (long) end * expected / count);
                 while (got < wanted) {
-                    byte[] data = EndToEnd.receive(receiver);
+                    byte[] data = Datagrams.receive(receiver);
                     if (data == null) {
                         break;
                     }
@@ -130,7 +130,7 @@ class NfqueueChannelTest {
             }
             // Anything beyond what we expect would show up now.
             receiver.setSoTimeout(200);
-            for (byte[] data; (data = EndToEnd.receive(receiver)) != null; ) {
+            for (byte[] data; (data = Datagrams.receive(receiver)) != null; ) {
                 received[ByteBuffer.wrap(data).getInt()] = data;
             }
         }
@@ -364,7 +364,7 @@ class NfqueueChannelTest {
         try (DatagramSocket receiver = EndToEnd.udp(host, v6, PORT)) {
             channel.writeAndFlush(new DivertPacket(udpIpv6(4321, PORT, payload), DivertAddress.outbound()))
                     .sync();
-            byte[] got = EndToEnd.receive(receiver);
+            byte[] got = Datagrams.receive(receiver);
             assertArrayEquals(payload, got);
         }
     }

@@ -77,7 +77,7 @@ class NfqueueKernelContractTest extends DivertContract {
             // Long enough for a slow machine to pass what it will, short once all came.
             receiver.setSoTimeout(2000);
             while (got.size() < expected) {
-                byte[] data = EndToEnd.receive(receiver);
+                byte[] data = Datagrams.receive(receiver);
                 if (data == null) {
                     return got;
                 }
@@ -85,7 +85,7 @@ class NfqueueKernelContractTest extends DivertContract {
             }
             // One that should not be there would come now.
             receiver.setSoTimeout(200);
-            for (byte[] data; (data = EndToEnd.receive(receiver)) != null; ) {
+            for (byte[] data; (data = Datagrams.receive(receiver)) != null; ) {
                 got.add(data);
             }
             return got;

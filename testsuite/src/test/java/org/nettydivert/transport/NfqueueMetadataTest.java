@@ -96,7 +96,7 @@ class NfqueueMetadataTest {
             assertEquals("lo", nobody.outInterface());
             assertEquals(0, nobody.inInterfaceIndex());
             assertNull(nobody.inInterface());
-            assertEquals("nobody\n", new String(EndToEnd.receive(receiver), StandardCharsets.US_ASCII));
+            assertEquals("nobody\n", new String(Datagrams.receive(receiver), StandardCharsets.US_ASCII));
 
             // And this JVM's own socket (root) for contrast.
             try (DatagramSocket sender = EndToEnd.udp(host, LOOPBACK, 0)) {
@@ -120,7 +120,7 @@ class NfqueueMetadataTest {
             assertNotNull(m);
             assertEquals(-1, m.uid());
             assertNull(m.conntrackState());
-            assertNotNull(EndToEnd.receive(receiver));
+            assertNotNull(Datagrams.receive(receiver));
         }
     }
 

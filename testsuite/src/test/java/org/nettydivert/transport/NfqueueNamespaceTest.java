@@ -127,7 +127,7 @@ class NfqueueNamespaceTest {
                 DatagramSocket sender = EndToEnd.udp(host, LOOPBACK, 0)) {
             // Sent inside the namespace, read outside, written back, received inside.
             sender.send(new DatagramPacket(new byte[] {1, 2, 3}, 3, LOOPBACK, PORT));
-            assertArrayEquals(new byte[] {1, 2, 3}, EndToEnd.receive(receiver));
+            assertArrayEquals(new byte[] {1, 2, 3}, Datagrams.receive(receiver));
 
             // A device only that namespace has is named by the namespace's index.
             try (DatagramSocket any = EndToEnd.udp(host, InetAddress.getByName("0.0.0.0"), 0)) {

@@ -107,7 +107,7 @@ class NfqueueStatsTest {
     private static List<byte[]> drain(DatagramSocket receiver, int millis) throws Exception {
         receiver.setSoTimeout(millis);
         List<byte[]> got = new ArrayList<>();
-        for (byte[] data; (data = EndToEnd.receive(receiver)) != null; ) {
+        for (byte[] data; (data = Datagrams.receive(receiver)) != null; ) {
             got.add(data);
         }
         return got;

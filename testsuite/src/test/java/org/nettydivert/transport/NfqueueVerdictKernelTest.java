@@ -129,7 +129,7 @@ class NfqueueVerdictKernelTest {
             for (int i = 0; i < 20; i++) {
                 byte[] data = ("repeat " + i).getBytes();
                 send(sender, data);
-                assertArrayEquals(data, EndToEnd.receive(receiver), "datagram " + i);
+                assertArrayEquals(data, Datagrams.receive(receiver), "datagram " + i);
             }
         }
         assertEquals(20, first.size());
@@ -154,7 +154,7 @@ class NfqueueVerdictKernelTest {
             for (int i = 0; i < 20; i++) {
                 byte[] data = ("hand off " + i).getBytes();
                 send(sender, data);
-                assertArrayEquals(data, EndToEnd.receive(receiver), "datagram " + i);
+                assertArrayEquals(data, Datagrams.receive(receiver), "datagram " + i);
             }
         }
         assertEquals(20, second.size(), "queue 10 read every packet");
@@ -182,7 +182,7 @@ class NfqueueVerdictKernelTest {
             for (int i = 0; i < 10; i++) {
                 byte[] data = ("connmark " + i).getBytes();
                 send(sender, data);
-                assertNotNull(EndToEnd.receive(receiver), "datagram " + i);
+                assertNotNull(Datagrams.receive(receiver), "datagram " + i);
             }
         }
         assertEquals(1, seen.size(), "the later datagrams matched -m connmark --mark 5");

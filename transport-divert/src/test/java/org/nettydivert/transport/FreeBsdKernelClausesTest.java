@@ -234,7 +234,7 @@ class FreeBsdKernelClausesTest {
         assertEquals(6, s.version());
         assertEquals(RealBsdKernel.RULE, s.address().tag());
         receiver6.setSoTimeout(2000);
-        assertEquals("six", text(KernelTestbed.receive(receiver6)));
+        assertEquals("six", text(Datagrams.receive(receiver6)));
     }
 
     // ---- writing
@@ -261,7 +261,7 @@ class FreeBsdKernelClausesTest {
                 DivertAddress.inbound(RealBsd.HERE_IF)));
         assertTrue(write.await(10, TimeUnit.SECONDS));
         assertTrue(write.isSuccess(), String.valueOf(write.cause()));
-        byte[] got = KernelTestbed.receive(receiver);
+        byte[] got = Datagrams.receive(receiver);
         assertEquals("in", got == null ? null : text(got));
     }
 

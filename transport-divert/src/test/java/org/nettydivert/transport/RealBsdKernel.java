@@ -143,14 +143,14 @@ final class RealBsdKernel implements ContractKernel {
         List<byte[]> got = new ArrayList<>();
         receiver.setSoTimeout(2000);
         while (got.size() < expected) {
-            byte[] data = KernelTestbed.receive(receiver);
+            byte[] data = Datagrams.receive(receiver);
             if (data == null) {
                 return got;
             }
             got.add(data);
         }
         receiver.setSoTimeout(200);
-        for (byte[] data; (data = KernelTestbed.receive(receiver)) != null; ) {
+        for (byte[] data; (data = Datagrams.receive(receiver)) != null; ) {
             got.add(data);
         }
         return got;
