@@ -21,7 +21,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,7 +32,6 @@ import org.nettydivert.testkit.Host;
 import org.nettydivert.testkit.HttpFileServer;
 import org.nettydivert.testkit.TcpEchoServer;
 import org.nettydivert.testkit.UdpEndpoint;
-import org.nettydivert.testkit.platform.Commands;
 import org.nettydivert.testkit.platform.JvmSockets;
 import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertChannel;
@@ -78,12 +76,6 @@ final class LinuxHost implements Host {
 
     @Override
     public CommandResult run(String... argv) {
-        if (argv.length > 0 && !argv[0].contains("/")) {
-            // As divert() does: ip, iptables and the like live in sbin, which a PATH may lack.
-            String[] resolved = argv.clone();
-            resolved[0] = Commands.which(argv[0]).map(Path::toString).orElse(argv[0]);
-            return ns.run(resolved);
-        }
         return ns.run(argv);
     }
 
@@ -109,9 +101,7 @@ final class LinuxHost implements Host {
         for (DivertRule rule : newRules) {
             rule.divertPort(); // a rule without a port fails here, naming itself
             for (List<String> argv : filter.render(rule, rules == 0)) {
-                String[] command = argv.toArray(new String[0]);
-                command[0] = NetworkNamespace.tool(command[0]);
-                CommandResult result = ns.run(command);
+                CommandResult result = ns.run(argv.toArray(new String[0]));
                 if (!result.ok()) {
                     throw new IllegalStateException(
                             "cannot install " + rule + " in " + name + ": " + result.describe());

@@ -72,9 +72,7 @@ public final class LinuxPlatform implements Platform {
      */
     static String whyRulesFail(FilterRules filter, NetworkNamespace probe) {
         for (List<String> argv : filter.render(DivertRule.udp().toPort(9).divertTo(0), true)) {
-            String[] command = argv.toArray(new String[0]);
-            command[0] = NetworkNamespace.tool(command[0]);
-            CommandResult result = probe.run(command);
+            CommandResult result = probe.run(argv.toArray(new String[0]));
             if (!result.ok()) {
                 return "this kernel takes no NFQUEUE rule from " + argv.get(0) + " (" + firstLine(result.stderr())
                         + ")"

@@ -193,7 +193,12 @@ public final class NetworkNamespace implements AutoCloseable {
             throw new IllegalArgumentException("no command");
         }
         List<String> command = new ArrayList<>(List.of(tool("ip"), "netns", "exec", name));
-        command.addAll(Arrays.asList(argv));
+        // ip, iptables and the like live in sbin, which a PATH (a user's, or sudo's) may lack.
+        command.add(
+                argv[0].contains("/")
+                        ? argv[0]
+                        : Commands.which(argv[0]).map(Path::toString).orElse(argv[0]));
+        command.addAll(Arrays.asList(argv).subList(1, argv.length));
         CommandResult result = Commands.run(command, COMMAND_TIMEOUT);
         // Reported as the caller wrote it: the "ip netns exec" around it is ours, not theirs.
         return new CommandResult(List.of(argv), result.exitCode(), result.stdout(), result.stderr());
