@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nettydivert.transport.FakeNfqueueBed.outcome;
 import static org.nettydivert.transport.FakeNfqueueBed.udp4;
@@ -197,6 +198,46 @@ class NfqueueFakeKernelTest {
         }
         int checksum = (int) (~sum & 0xFFFF);
         return checksum == 0 ? 0xFFFF : checksum;
+    }
+
+    /**
+     * Contents of up to 2 KiB are pooled (VerdictBuf.copyOf): the buffer of a packet written or
+     * released is the content of a later one, which must show nothing of its predecessor: not
+     * its bytes, length, id, mark, nor the write that made the predecessor go back with a payload.
+     */
+    @Test
+    void aReusedContentShowsNothingOfThePacketBefore() throws Exception {
+        bed.bind();
+        byte[] first = udp4(1, 1000);
+        bed.kernel.queue(first).mark = 0x11;
+        DivertPacket p1 = bed.take(1).get(0);
+        ByteBuf reused = p1.content();
+        reused.setByte(8, 63); // TTL 63: a change, so the verdict carries the bytes
+        reused.markReaderIndex().readerIndex(20).resetReaderIndex();
+        assertNull(outcome(bed.writeInOneFlush(p1)[0]));
+        assertNotNull(bed.kernel.verdictFor(1).payload);
+
+        byte[] second = udp4(2, 40);
+        bed.kernel.queue(second).mark = 0x22;
+        DivertPacket p2 = bed.take(1).get(0);
+        assertSame(reused, p2.content(), "the first packet's buffer, from the event loop's pool");
+        assertEquals(2, p2.address().tag());
+        assertEquals(0x22, p2.address().mark());
+        assertArrayEquals(second, bytes(p2.content()), "its own bytes and length only");
+        assertNull(outcome(bed.writeInOneFlush(p2)[0]));
+        FakeNfqueueKernel.Event v = bed.kernel.verdictFor(2);
+        assertEquals(NF_ACCEPT, v.verdict);
+        assertNull(v.payload, "untouched: the first packet's write does not show");
+        assertEquals(1, bed.channel.stats().packetsReinjectedUnchanged());
+
+        byte[] third = udp4(3, 20);
+        bed.kernel.queue(third);
+        DivertPacket p3 = bed.take(1).get(0);
+        assertSame(reused, p3.content());
+        p3.release();
+        assertTrue(bed.kernel.awaitEmpty());
+        assertEquals(NF_DROP, bed.kernel.verdictFor(3).verdict, "released unwritten: dropped under its own id");
+        assertEquals(1, bed.channel.stats().packetsReinjectedUnchanged());
     }
 
     @Test

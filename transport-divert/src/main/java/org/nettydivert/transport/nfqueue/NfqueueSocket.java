@@ -288,14 +288,11 @@ public final class NfqueueSocket extends DivertSocket {
                     truncatedFrom,
                     metadata);
         }
-        ByteBuf copy = allocator.directBuffer(p.payloadLength, p.payloadLength);
-        try {
-            copy.writeBytes(slot, p.payload, p.payloadLength);
-            return new DivertPacket(
-                    new VerdictBuf(engine, id, p.mark, copy, 0, p.payloadLength), address, truncatedFrom, metadata);
-        } finally {
-            copy.release(); // the VerdictBuf holds it now
-        }
+        return new DivertPacket(
+                VerdictBuf.copyOf(engine, id, p.mark, slot, p.payload, p.payloadLength, allocator),
+                address,
+                truncatedFrom,
+                metadata);
     }
 
     private void truncated(long id, int copied, int whole) {
