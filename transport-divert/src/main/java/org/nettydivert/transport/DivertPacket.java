@@ -15,6 +15,8 @@ package org.nettydivert.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.DefaultAddressedEnvelope;
+import io.netty.util.IllegalReferenceCountException;
+import org.nettydivert.transport.spi.DeferredMetadata;
 
 /**
  * One diverted IP datagram: what a {@link DivertChannel} reads and what it writes.
@@ -33,8 +35,11 @@ import io.netty.channel.DefaultAddressedEnvelope;
 public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, DivertAddress> {
     /** The packet's whole length in the kernel when the content holds only its first bytes, else 0. */
     private final int truncatedFrom;
-    /** What the kernel said about the packet beyond its address; never null. */
-    private final PacketMetadata metadata;
+    /**
+     * What the kernel said about the packet beyond its address; never null. A backend's {@link
+     * DeferredMetadata} (reused with the packet's pooled content) until first asked for.
+     */
+    private PacketMetadata metadata;
 
     /**
      * A packet with {@code content} (an IP datagram) and {@code address}.
@@ -83,7 +88,17 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
      * @return the metadata, never null
      */
     public PacketMetadata metadata() {
-        return metadata;
+        PacketMetadata m = metadata;
+        if (m instanceof DeferredMetadata) {
+            // The backend reuses that object once the content is released: take a copy while
+            // the packet is owned, as a released buffer would refuse to be read.
+            if (content().refCnt() == 0) {
+                throw new IllegalReferenceCountException(0);
+            }
+            m = ((DeferredMetadata) m).snapshot();
+            metadata = m;
+        }
+        return m;
     }
 
     /**
@@ -118,7 +133,9 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
      * @return a new packet; release or write it, and release this one separately
      */
     public DivertPacket replace(ByteBuf content) {
-        return new DivertPacket(content, address(), truncatedFrom, metadata);
+        // A copy of the metadata: this packet's content, to which deferred metadata belongs,
+        // may be released before the new packet.
+        return new DivertPacket(content, address(), truncatedFrom, metadata());
     }
 
     /** A packet with the same content and another address. */

@@ -280,19 +280,10 @@ public final class NfqueueSocket extends DivertSocket {
         if (truncatedFrom > 0) {
             truncated(id, p.payloadLength, p.capLength);
         }
-        NfqueueMetadata metadata = new NfqueueMetadata(p, slot, interfaces);
-        if (p.payloadLength > COPY_LIMIT) {
-            return new DivertPacket(
-                    new VerdictBuf(engine, id, p.mark, slot, p.payload, p.payloadLength),
-                    address,
-                    truncatedFrom,
-                    metadata);
-        }
-        return new DivertPacket(
-                VerdictBuf.copyOf(engine, id, p.mark, slot, p.payload, p.payloadLength, allocator),
-                address,
-                truncatedFrom,
-                metadata);
+        VerdictBuf content = p.payloadLength > COPY_LIMIT
+                ? new VerdictBuf(engine, id, p.mark, slot, p.payload, p.payloadLength)
+                : VerdictBuf.copyOf(engine, id, p.mark, slot, p.payload, p.payloadLength, allocator);
+        return new DivertPacket(content, address, truncatedFrom, content.metadata(p, slot, interfaces));
     }
 
     private void truncated(long id, int copied, int whole) {

@@ -26,6 +26,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ScatteringByteChannel;
 import java.nio.charset.Charset;
+import org.nettydivert.transport.PacketMetadata;
+import org.nettydivert.transport.unix.InterfaceNames;
 
 /**
  * The content of a packet read from NFQUEUE, which tells its owner when it is released and
@@ -99,6 +101,8 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
     private boolean resized;
 
     private ResourceLeakTracker<VerdictBuf> leak;
+    /** A pooled buffer's metadata object, filled for each of its packets; null for a view. */
+    private final NfqueueMetadata.Reused reusedMetadata;
 
     /**
      * A view of {@code length} bytes at {@code offset} of {@code memory} (retained until release),
@@ -107,6 +111,7 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
     VerdictBuf(Owner owner, long packetId, int mark, ByteBuf memory, int offset, int length) {
         super(memory.alloc(), memory.nioBuffer(offset, length), MAX_IP_PACKET);
         this.handle = null;
+        this.reusedMetadata = null;
         this.allocator = memory.alloc();
         this.owner = owner;
         this.packetId = packetId;
@@ -122,6 +127,19 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
         // was given).
         super(ByteBufAllocator.DEFAULT, false, ByteBuffer.allocateDirect(POOLED_CAPACITY), MAX_IP_PACKET);
         this.handle = handle;
+        this.reusedMetadata = new NfqueueMetadata.Reused();
+    }
+
+    /**
+     * The metadata of this buffer's packet, message {@code p} in {@code buf}: a pooled buffer's
+     * own object filled again (see {@link NfqueueMetadata.Reused}), else an object of its own.
+     */
+    PacketMetadata metadata(NfqueueMessages.PacketView p, ByteBuf buf, InterfaceNames interfaces) {
+        if (reusedMetadata == null) {
+            return new NfqueueMetadata(p, buf, interfaces);
+        }
+        reusedMetadata.fill(p, buf, interfaces);
+        return reusedMetadata;
     }
 
     /**
