@@ -38,6 +38,8 @@
 # receiver diverting; "lo9000", loopback of a third namespace with MTU 9000. Handlers: none,
 # the batched C loop (c, which does not ask for GSO), and (d) with GSO off and on
 # (-Dnettydivert.gso=false|true). The receiver's Gbit/s, medians over the rounds.
+# BENCH_BASELINE_JAR=another-example.jar adds its pass-through beside (d), as (D): warm, cold,
+# bytes per packet and TCP with GSO on, and a before/after table, all from the same invocation.
 # Then UDP ping-pong round trips (C client and echo server, both directions diverted) with no
 # queue, with (b) and with (d): medians of the rounds' p50 and p99.
 # --profile: after the rounds, runs (d) under JFR while 2M datagrams of the first size pass, and
@@ -135,6 +137,16 @@ else
     javac -d "$OUT/classes" -cp "$CP" $(find "$HERE/nfqueue/java" -name '*.java')
     CP="$OUT/classes:$CP"
 fi
+BASELINE_JAR=${BENCH_BASELINE_JAR:-}
+if [ -n "$BASELINE_JAR" ]; then
+    echo "baseline (D): $BASELINE_JAR"
+    with_baseline=
+    for m in $MODES; do
+        with_baseline="$with_baseline $m"
+        [ "$m" = d ] && with_baseline="$with_baseline D"
+    done
+    MODES=${with_baseline# }
+fi
 JAVA_PROPS=()
 if [ -n "${BENCH_BATCH:-}" ]; then
     JAVA_PROPS+=("-Dbench.batch=$BENCH_BATCH")
@@ -170,6 +182,9 @@ handler_cmd() {
     case "$1" in
         b) echo "$OUT/bin/nfq_single $Q" ;;
         c) echo "$OUT/bin/nfq_batch $Q" ;;
+        D)
+            echo "$JAVA $JAVA_OPTS ${JAVA_PROPS[*]:-} ${2:-} -jar $BASELINE_JAR passthrough --port $Q"
+            ;;
         d|e)
             local jvm="$JAVA $JAVA_OPTS ${JAVA_PROPS[*]:-} ${2:-}"
             if [ "$BENCH_JAVA" = example ]; then
@@ -249,10 +264,11 @@ measure() { # mode size -> appends "size mode rate delivered queue_drops" to res
     flood_measured "$mode" "$size" $port $sink "$N"
 }
 
-# Starts a fresh (d) and measures its first COLD packets, without warm-up.
-measure_cold() { # size
-    start_handler d
-    flood_measured dcold "$1" $PORT_Q $PORT_Q "$COLD"
+# Starts a fresh (d), or (D), and measures its first COLD packets, without warm-up.
+measure_cold() { # size [mode]
+    local mode=${2:-d}
+    start_handler "$mode"
+    flood_measured "${mode}cold" "$1" $PORT_Q $PORT_Q "$COLD"
 }
 
 # The measured flood of a started handler: appends
@@ -325,6 +341,7 @@ for r in $(seq 1 "$ROUNDS"); do
         done
         if [ "$COLD" -gt 0 ] && [[ " $MODES " == *" d "* ]]; then
             measure_cold "$size"
+            [ -n "$BASELINE_JAR" ] && measure_cold "$size" D
         fi
     done
 done
@@ -359,6 +376,10 @@ tcp_run() { # link handler
         ip netns exec "$rx" iptables -A INPUT -p tcp --dport 5201 -j NFQUEUE --queue-num $TQ
         if [ "$handler" = c ]; then
             ip netns exec "$rx" "$OUT/bin/nfq_batch" $TQ >>"$OUT/tcp-handler.log" 2>&1 &
+        elif [ "$handler" = Don ]; then
+            # shellcheck disable=SC2086
+            ip netns exec "$rx" $JAVA $JAVA_OPTS -Dnettydivert.gso=true \
+                -jar "$BASELINE_JAR" passthrough --port $TQ >>"$OUT/tcp-handler.log" 2>&1 &
         else
             # shellcheck disable=SC2086
             ip netns exec "$rx" $JAVA $JAVA_OPTS -Dnettydivert.gso=$([ "$handler" = on ] && echo true || echo false) \
@@ -400,7 +421,7 @@ for r in $(seq 1 "$ROUNDS"); do
     [ -n "$LINKS" ] || break
     echo "TCP round $r/$ROUNDS: iperf3 -n $TCP_BYTES"
     for link in $LINKS; do
-        for handler in none c off on; do
+        for handler in none c off on ${BASELINE_JAR:+Don}; do
             g=$(tcp_run "$link" "$handler")
             echo "$link $handler ${g:-nan}" >>"$OUT/tcp.txt"
             echo "  $link $handler: ${g:-failed} Gbit/s"
@@ -505,6 +526,26 @@ if [ -s "$OUT/tcp.txt" ]; then
             "$(ratio "${g[on]}" "${g[c]}")" "$(ratio "${g[on]}" "${g[none]}")" "$(ratio "${g[off]}" "${g[c]}")"
         unset g
     done
+fi
+if [ -n "$BASELINE_JAR" ]; then
+    echo
+    echo "Before/after: (D) $BASELINE_JAR against (d) $EXAMPLE_JAR, same rounds, medians"
+    printf '%-6s %10s %10s %6s %10s %10s %6s %9s %9s\n' size "D warm" "d warm" d/D "D cold" "d cold" d/D "D B/pkt" "d B/pkt"
+    for size in $SIZES; do
+        med() { awk -v s="$size" -v m="$1" -v c="$2" '$1 == s && $2 == m && $c != "" { print $c }' "$OUT/results.txt" | median; }
+        printf '%-6s %10.0f %10.0f %6s %10.0f %10.0f %6s %9s %9s\n' "$size B" "$(med D 3)" "$(med d 3)" "$(ratio "$(med d 3)" "$(med D 3)")" \
+            "$(med Dcold 3)" "$(med dcold 3)" "$(ratio "$(med dcold 3)" "$(med Dcold 3)")" "$(med D 8)" "$(med d 8)"
+    done
+    for link in $LINKS; do
+        on=$(awk -v l="$link" '$1 == l && $2 == "on" && $3 != "nan" { print $3 }' "$OUT/tcp.txt" | median)
+        don=$(awk -v l="$link" '$1 == l && $2 == "Don" && $3 != "nan" { print $3 }' "$OUT/tcp.txt" | median)
+        printf 'TCP %-7s GSO on: D %s, d %s Gbit/s, d/D %s\n' "$link" "$don" "$on" "$(ratio "$on" "$don")"
+    done
+    printf 'D/c: '
+    for size in $SIZES; do
+        printf '%s B %s  ' "$size" "$(ratio "$(awk -v s="$size" '$1 == s && $2 == "D" { print $3 }' "$OUT/results.txt" | median)" "$(awk -v s="$size" '$1 == s && $2 == "c" { print $3 }' "$OUT/results.txt" | median)")"
+    done
+    echo
 fi
 echo
 echo "Issue 17's ratios, from the tables above:"
