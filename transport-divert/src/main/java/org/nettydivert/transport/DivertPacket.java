@@ -85,7 +85,14 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
      * tracking state and more on Linux; {@link PacketMetadata#NONE} on FreeBSD and OpenBSD and
      * for packets made by the program. Kept by {@link #replace} and {@link #withAddress}.
      *
+     * <p>Ask while the packet is owned (before it is written or released): the object returned
+     * then stays valid for good. On Linux a pass-through that never asks costs no metadata object,
+     * because the values wait in the packet's pooled content until asked for; for the same
+     * reason asking first after the release fails, as reading a released buffer does.
+     *
      * @return the metadata, never null
+     * @throws io.netty.util.IllegalReferenceCountException if first asked after the packet was
+     *     released (Linux, packets of up to 2 KiB)
      */
     public PacketMetadata metadata() {
         PacketMetadata m = metadata;
