@@ -31,41 +31,27 @@ public final class InternetChecksum {
      * big-endian words; an odd last byte is padded with a zero byte.
      */
     public static int sum(ByteBuf buf, int offset, int length) {
-        // The words are read little-endian and the folded sum byte-swapped once at the end: a one's
-        // complement sum does not depend on byte order (RFC 1071 section 2(B)), and on x86 and
-        // ARM a little-endian read is a plain load, where a big-endian one adds a byte swap per
-        // read. Sixteen bytes per turn into two accumulators keep two additions in flight.
-        // Adding both 32-bit halves of each read into 64-bit accumulators cannot overflow for any
-        // IP datagram (at most 2^13 reads of at most 2^33 each), so carries fold once at the end.
-        long acc0 = 0;
-        long acc1 = 0;
+        long acc = 0;
         int i = offset;
         int end = offset + length;
-        for (; i <= end - 16; i += 16) {
-            long a = buf.getLongLE(i);
-            long b = buf.getLongLE(i + 8);
-            acc0 += (a >>> 32) + (a & 0xFFFF_FFFFL);
-            acc1 += (b >>> 32) + (b & 0xFFFF_FFFFL);
-        }
-        long acc = acc0 + acc1;
-        if (i <= end - 8) {
-            long a = buf.getLongLE(i);
-            acc += (a >>> 32) + (a & 0xFFFF_FFFFL);
-            i += 8;
+        // Eight bytes per read: adding both 32-bit halves into a 64-bit accumulator cannot overflow
+        // for any IP datagram (at most 2^13 reads of at most 2^33 each), so carries fold once at the end.
+        for (; i <= end - 8; i += 8) {
+            long v = buf.getLong(i);
+            acc += (v >>> 32) + (v & 0xFFFF_FFFFL);
         }
         if (i <= end - 4) {
-            acc += buf.getUnsignedIntLE(i);
+            acc += buf.getUnsignedInt(i);
             i += 4;
         }
         if (i <= end - 2) {
-            acc += buf.getUnsignedShortLE(i);
+            acc += buf.getUnsignedShort(i);
             i += 2;
         }
         if (i < end) {
-            acc += buf.getUnsignedByte(i); // the first byte of a zero-padded word: low in little-endian
+            acc += buf.getUnsignedByte(i) << 8;
         }
-        int folded = fold(acc);
-        return (folded >>> 8) | ((folded & 0xFF) << 8);
+        return fold(acc);
     }
 
     /** Folds a wide one's complement accumulator into 16 bits. */
