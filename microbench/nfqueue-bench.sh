@@ -530,11 +530,12 @@ fi
 if [ -n "$BASELINE_JAR" ]; then
     echo
     echo "Before/after: (D) $BASELINE_JAR against (d) $EXAMPLE_JAR, same rounds, medians"
-    printf '%-6s %10s %10s %6s %10s %10s %6s %9s %9s\n' size "D warm" "d warm" d/D "D cold" "d cold" d/D "D B/pkt" "d B/pkt"
+    echo "(pkt/s; B/pkt allocated and CPU us/pkt of the packet thread, warm)"
+    printf '%-6s %10s %10s %6s %10s %10s %6s %9s %9s %8s %8s\n' size "D warm" "d warm" d/D "D cold" "d cold" d/D "D B/pkt" "d B/pkt" "D us" "d us"
     for size in $SIZES; do
         med() { awk -v s="$size" -v m="$1" -v c="$2" '$1 == s && $2 == m && $c != "" { print $c }' "$OUT/results.txt" | median; }
-        printf '%-6s %10.0f %10.0f %6s %10.0f %10.0f %6s %9s %9s\n' "$size B" "$(med D 3)" "$(med d 3)" "$(ratio "$(med d 3)" "$(med D 3)")" \
-            "$(med Dcold 3)" "$(med dcold 3)" "$(ratio "$(med dcold 3)" "$(med Dcold 3)")" "$(med D 8)" "$(med d 8)"
+        printf '%-6s %10.0f %10.0f %6s %10.0f %10.0f %6s %9s %9s %8s %8s\n' "$size B" "$(med D 3)" "$(med d 3)" "$(ratio "$(med d 3)" "$(med D 3)")" \
+            "$(med Dcold 3)" "$(med dcold 3)" "$(ratio "$(med dcold 3)" "$(med Dcold 3)")" "$(med D 8)" "$(med d 8)" "$(med D 7)" "$(med d 7)"
     done
     for link in $LINKS; do
         on=$(awk -v l="$link" '$1 == l && $2 == "on" && $3 != "nan" { print $3 }' "$OUT/tcp.txt" | median)
@@ -567,16 +568,18 @@ for link in $LINKS; do
         lo9000) printf '  TCP lo MTU 9000: d / C batch %s (target >= 1.0)\n' "$(ratio "$on" "$cb")" ;;
     esac
 done
-echo
-echo "UDP ping-pong RTT (64 B, both directions diverted), medians of $ROUNDS rounds of $PINGS, microseconds"
-printf '%-12s %8s %8s %6s\n' path p50 p99 lost
-for mode in a b d; do
-    name=$(case $mode in a) echo "(a) none" ;; b) echo "(b) C 1/pkt" ;; d) echo "(d) Java" ;; esac)
-    printf '%-12s %8s %8s %6s\n' "$name" \
-        "$(awk -v m=$mode '$1 == m { print $4 }' "$OUT/rtt.txt" | median)" \
-        "$(awk -v m=$mode '$1 == m { print $6 }' "$OUT/rtt.txt" | median)" \
-        "$(awk -v m=$mode '$1 == m { s += $10 } END { print s + 0 }' "$OUT/rtt.txt")"
-done
+if [ "$PINGS" -gt 0 ]; then
+    echo
+    echo "UDP ping-pong RTT (64 B, both directions diverted), medians of $ROUNDS rounds of $PINGS, microseconds"
+    printf '%-12s %8s %8s %6s\n' path p50 p99 lost
+    for mode in a b d; do
+        name=$(case $mode in a) echo "(a) none" ;; b) echo "(b) C 1/pkt" ;; d) echo "(d) Java" ;; esac)
+        printf '%-12s %8s %8s %6s\n' "$name" \
+            "$(awk -v m=$mode '$1 == m { print $4 }' "$OUT/rtt.txt" | median)" \
+            "$(awk -v m=$mode '$1 == m { print $6 }' "$OUT/rtt.txt" | median)" \
+            "$(awk -v m=$mode '$1 == m { s += $10 } END { print s + 0 }' "$OUT/rtt.txt")"
+    done
+fi
 echo
 echo "took $(($(date +%s) - START)) s; raw figures in $OUT/results.txt and $OUT/rtt.txt"
 
