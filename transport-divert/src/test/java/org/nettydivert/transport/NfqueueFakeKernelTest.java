@@ -201,6 +201,35 @@ class NfqueueFakeKernelTest {
     }
 
     /**
+     * A payload over 16 KiB is a view of its receive buffer; once the packet is written (or
+     * released) before the next read, as a pass-through does, that read uses the same buffer
+     * again instead of a fresh 64 KiB one. A packet still held keeps its buffer.
+     */
+    @Test
+    void aReceiveBufferFreedByItsLargePacketIsReusedByTheNextRead() throws Exception {
+        bed.bind();
+        bed.kernel.queue(udp4(1, 30_000));
+        DivertPacket p1 = bed.take(1).get(0);
+        long first = p1.content().memoryAddress(); // counts as a write: the verdict carries the bytes
+        assertNull(outcome(bed.writeInOneFlush(p1)[0]));
+
+        bed.kernel.queue(udp4(2, 30_000));
+        DivertPacket p2 = bed.take(1).get(0);
+        long second = p2.content().memoryAddress();
+        assertEquals(first, second, "the same receive buffer");
+
+        byte[] third = udp4(3, 30_000);
+        bed.kernel.queue(third);
+        DivertPacket p3 = bed.take(1).get(0);
+        assertTrue(p3.content().memoryAddress() != second, "p2 still holds its buffer");
+        assertArrayEquals(third, bytes(p3.content()));
+        byte[] held = bytes(p2.content());
+        assertArrayEquals(udp4(2, 30_000), held, "and its bytes are untouched by the read after it");
+        assertNull(outcome(bed.writeInOneFlush(p2, p3)[0]));
+        assertTrue(bed.kernel.awaitEmpty());
+    }
+
+    /**
      * Contents of up to 2 KiB are pooled (VerdictBuf.copyOf): the buffer of a packet written or
      * released is the content of a later one, which must show nothing of its predecessor: not
      * its bytes, length, id, mark, nor the write that made the predecessor go back with a payload.

@@ -182,6 +182,16 @@ public final class NfqueueSocket extends DivertSocket {
         }
         receive.clear();
         for (int i = 0; i < batchSize; i++) {
+            ByteBuf slot = slots[i];
+            if (slot != null && slot.refCnt() > 1) {
+                // A packet of the last read still holds this buffer (a view of a payload over
+                // 16 KiB): it keeps it, and this read gets a fresh one. Checked here rather than
+                // right after the last read so that packets the pipeline has written or released
+                // since, as a pass-through does before the next read, leave it to be reused: a GSO
+                // stream of 64 KiB packets then reads without allocating a buffer per packet.
+                slot.release();
+                slots[i] = null;
+            }
             if (slots[i] == null) {
                 slots[i] = allocator.directBuffer(slotSize, slotSize);
             }
@@ -210,11 +220,6 @@ public final class NfqueueSocket extends DivertSocket {
         for (int i = 0; i < received; i++) {
             ByteBuf slot = slots[i];
             count = parse(slot, receive.messageLength(i), now, out, count, allocator);
-            if (slot.refCnt() > 1) {
-                // Packets hold the buffer now; the next read gets a fresh one.
-                slot.release();
-                slots[i] = null;
-            }
         }
         return count;
     }
