@@ -43,7 +43,8 @@
 # Then UDP ping-pong round trips (C client and echo server, both directions diverted) with no
 # queue, with (b) and with (d): medians of the rounds' p50 and p99.
 # --profile: after the rounds, runs (d) under JFR while 2M datagrams of the first size pass, and
-# prints the hottest methods (the recording is kept in the output directory).
+# prints the hottest methods and the event loop's allocation by class, in bytes per packet (the
+# recording is kept in the output directory).
 #
 # Environment: JAVA (java), JAVA_OPTS (JVM options, default none), BENCH_JAVA (example|hand), BENCH_EXAMPLE_JAR (a prebuilt example jar to use), BENCH_OUT (output directory, default a new
 # /tmp/nfqueue-bench.XXXXXX), BENCH_BATCH (DivertChannel batch size of the BENCH_JAVA=hand handler).
@@ -604,4 +605,19 @@ if [ "$PROFILE" = 1 ] && [ -f "$OUT/d.jfr" ]; then
     grep '^self' "$OUT/d-hot.txt" | sort -k2 -gr | head -25
     echo
     grep '^total' "$OUT/d-hot.txt" | sort -k2 -gr | head -40
+    echo
+    echo "JFR allocation samples of (d)'s event loop thread (jdk.ObjectAllocationSample weights, an"
+    echo "estimate), bytes per packet of the 2000000, by class"
+    jfr print --events jdk.ObjectAllocationSample "$OUT/d.jfr" | awk -v n=2000000 '
+        /objectClass = / { c = $3 }
+        /eventThread = / { t = $3 }
+        /weight = / {
+            v = $3 + 0
+            if ($4 ~ /^kB/) v *= 1024; else if ($4 ~ /^MB/) v *= 1048576; else if ($4 ~ /^GB/) v *= 1073741824
+            if (t ~ /multiThreadIoEv/) { w[c] += v; all += v }
+        }
+        END {
+            for (c in w) if (w[c] / n >= 0.5) printf "  %8.1f B/pkt  %s\n", w[c] / n, c
+            printf "  %8.1f B/pkt  all classes\n", all / n
+        }' | sort -gr
 fi
