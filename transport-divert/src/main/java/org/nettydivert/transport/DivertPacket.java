@@ -17,6 +17,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.DefaultAddressedEnvelope;
 import io.netty.util.IllegalReferenceCountException;
 import org.nettydivert.transport.spi.DeferredMetadata;
+import org.nettydivert.transport.spi.PacketAccess;
+import org.nettydivert.transport.spi.ReadAddress;
 
 /**
  * One diverted IP datagram: what a {@link DivertChannel} reads and what it writes.
@@ -33,6 +35,31 @@ import org.nettydivert.transport.spi.DeferredMetadata;
  * the content's {@code memoryAddress()} or an NIO view of it counts as writing.
  */
 public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, DivertAddress> {
+    /**
+     * What the envelope's own fields hold for a packet whose address waits in a {@link
+     * ReadAddress}: never seen, {@link #recipient()} and {@link #sender()} are overridden.
+     */
+    private static final DivertAddress DEFERRED = DivertAddress.outbound();
+
+    static {
+        PacketAccess.install(new PacketAccess.Hook() {
+            @Override
+            public DivertPacket readPacket(
+                    ByteBuf content, ReadAddress address, int truncatedFrom, PacketMetadata metadata) {
+                return new DivertPacket(content, address, truncatedFrom, metadata);
+            }
+
+            @Override
+            public ReadAddress readAddress(DivertPacket packet) {
+                return packet.address == null ? packet.readAddress : null;
+            }
+        });
+    }
+
+    /** The address; null until first asked for when it waits in {@link #readAddress}. */
+    private DivertAddress address;
+    /** A backend's reused fields of the read address (see {@link PacketAccess}), or null. */
+    private final ReadAddress readAddress;
     /** The packet's whole length in the kernel when the content holds only its first bytes, else 0. */
     private final int truncatedFrom;
     /**
@@ -76,6 +103,16 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
      */
     public DivertPacket(ByteBuf content, DivertAddress address, int truncatedFrom, PacketMetadata metadata) {
         super(content, address, address);
+        this.address = address;
+        this.readAddress = null;
+        this.truncatedFrom = truncatedFrom;
+        this.metadata = metadata == null ? PacketMetadata.NONE : metadata;
+    }
+
+    /** A read packet whose address waits in {@code readAddress} (see {@link PacketAccess}). */
+    private DivertPacket(ByteBuf content, ReadAddress readAddress, int truncatedFrom, PacketMetadata metadata) {
+        super(content, DEFERRED, DEFERRED);
+        this.readAddress = readAddress;
         this.truncatedFrom = truncatedFrom;
         this.metadata = metadata == null ? PacketMetadata.NONE : metadata;
     }
@@ -134,6 +171,33 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
     }
 
     /**
+     * Where the packet came from, or where it is to go; the same as {@link #address()}.
+     *
+     * @throws io.netty.util.IllegalReferenceCountException if first asked after a read packet was
+     *     released (Linux, packets of up to 2 KiB: see {@link #metadata()})
+     */
+    @Override
+    public DivertAddress recipient() {
+        DivertAddress a = address;
+        if (a == null) {
+            // The backend reuses the fields once the content is released: make the address while
+            // the packet is owned, as a released buffer would refuse to be read.
+            if (content().refCnt() == 0) {
+                throw new IllegalReferenceCountException(0);
+            }
+            a = readAddress.toAddress();
+            address = a; // a DivertAddress is immutable: a racing thread makes an equal one
+        }
+        return a;
+    }
+
+    /** The same as {@link #address()}: a packet has one address. */
+    @Override
+    public DivertAddress sender() {
+        return recipient();
+    }
+
+    /**
      * A packet with other content and the same address; this packet's content is not released.
      *
      * @param content the new datagram, owned by the returned packet
@@ -176,6 +240,9 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
 
     @Override
     public String toString() {
+        if (address == null && content().refCnt() == 0) {
+            return "DivertPacket(released)"; // its address can no longer be made
+        }
         return "DivertPacket(" + address() + ", " + content().readableBytes() + " bytes"
                 + (truncatedFrom > 0 ? " of " + truncatedFrom + ", truncated)" : ")");
     }

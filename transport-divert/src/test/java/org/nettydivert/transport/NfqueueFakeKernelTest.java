@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nettydivert.transport.FakeNfqueueBed.outcome;
 import static org.nettydivert.transport.FakeNfqueueBed.udp4;
@@ -30,6 +31,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.util.IllegalReferenceCountException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -198,6 +200,67 @@ class NfqueueFakeKernelTest {
         }
         int checksum = (int) (~sum & 0xFFFF);
         return checksum == 0 ? 0xFFFF : checksum;
+    }
+
+    /**
+     * A pooled packet's address waits in its content until asked for: written back without
+     * asking, it gets the verdict of the address it was read with (accept, under its id, its mark
+     * unchanged so not sent), counted as reinjected; the address made later from the same packet
+     * is that address; asked first after the release, it fails as a released buffer does.
+     */
+    @Test
+    void aPacketWrittenBackWithoutAskingItsAddressGoesBackWithTheAddressItWasReadWith() throws Exception {
+        bed.bind();
+        bed.kernel.queue(udp4(1, 100)).mark = 0x77;
+        bed.kernel.queue(udp4(2, 100)).mark = 0x78;
+        List<DivertPacket> packets = bed.take(2);
+        DivertPacket asked = packets.get(1);
+        DivertAddress before = asked.address();
+        assertSame(before, asked.recipient());
+        assertSame(before, asked.sender());
+        assertNull(outcome(bed.writeInOneFlush(packets.get(0), asked)[1]));
+        assertTrue(bed.kernel.awaitEmpty());
+        for (long id = 1; id <= 2; id++) {
+            FakeNfqueueKernel.Event v = bed.kernel.verdictFor(id);
+            assertEquals(NF_ACCEPT, v.verdict, "id " + id);
+            assertNull(v.payload);
+            assertNull(v.mark, "the mark as read is not sent");
+        }
+        assertEquals(2, bed.channel.stats().packetsReinjected());
+        assertEquals(0, bed.channel.stats().packetsInjected());
+        assertEquals(2, bed.channel.stats().packetsReinjectedUnchanged());
+
+        bed.kernel.queue(udp4(3, 100)).mark = 0x79;
+        DivertPacket released = bed.take(1).get(0);
+        released.release();
+        assertThrows(IllegalReferenceCountException.class, released::address);
+        assertEquals("DivertPacket(released)", released.toString());
+        assertTrue(bed.kernel.awaitEmpty());
+        assertEquals(NF_DROP, bed.kernel.verdictFor(3).verdict);
+    }
+
+    @Test
+    void theAddressOfAPooledPacketIsTheOneItWasReadWith() throws Exception {
+        bed.bind();
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 100));
+        q.mark = 0x55;
+        q.hook = 3; // LOCAL_OUT
+        DivertPacket p = bed.take(1).get(0);
+        try {
+            DivertAddress a = p.address();
+            assertEquals(FakeNfqueueBed.QUEUE, a.port());
+            assertEquals(1, a.tag());
+            assertEquals(0x55, a.mark());
+            assertFalse(a.isInbound());
+            assertEquals(DivertAddress.Verdict.ACCEPT, a.verdict());
+            assertFalse(a.hasVerdictOptions());
+            assertEquals(
+                    new DivertAddress(FakeNfqueueBed.QUEUE, DivertAddress.Direction.OUTBOUND, null, null, 1, 0x55)
+                            .toString(),
+                    a.toString());
+        } finally {
+            p.release();
+        }
     }
 
     /**

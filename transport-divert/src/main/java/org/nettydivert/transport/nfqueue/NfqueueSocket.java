@@ -20,10 +20,14 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
+import java.net.InetAddress;
 import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertChannelConfig;
 import org.nettydivert.transport.DivertPacket;
+import org.nettydivert.transport.PacketMetadata;
 import org.nettydivert.transport.spi.DivertSocket;
+import org.nettydivert.transport.spi.PacketAccess;
+import org.nettydivert.transport.spi.ReadAddress;
 import org.nettydivert.transport.spi.SocketContext;
 import org.nettydivert.transport.unix.Errno;
 import org.nettydivert.transport.unix.Errors;
@@ -274,13 +278,10 @@ public final class NfqueueSocket extends DivertSocket {
         engine.track(id, now);
         boolean inbound = p.isInbound();
         InterfaceNames.Interface iface = interfaces.lookup(inbound ? p.inIndex : p.outIndex, now);
-        DivertAddress address = new DivertAddress(
-                queue,
-                inbound ? DivertAddress.Direction.INBOUND : DivertAddress.Direction.OUTBOUND,
-                iface == null ? null : iface.name,
-                iface == null ? null : iface.address,
-                id,
-                p.mark);
+        DivertAddress.Direction direction =
+                inbound ? DivertAddress.Direction.INBOUND : DivertAddress.Direction.OUTBOUND;
+        String name = iface == null ? null : iface.name;
+        InetAddress ifaceAddress = iface == null ? null : iface.address;
         int truncatedFrom = p.isTruncated() ? p.capLength : 0;
         if (truncatedFrom > 0) {
             truncated(id, p.payloadLength, p.capLength);
@@ -288,7 +289,18 @@ public final class NfqueueSocket extends DivertSocket {
         VerdictBuf content = p.payloadLength > COPY_LIMIT
                 ? new VerdictBuf(engine, id, p.mark, slot, p.payload, p.payloadLength)
                 : VerdictBuf.copyOf(engine, id, p.mark, slot, p.payload, p.payloadLength, allocator);
-        return new DivertPacket(content, address, truncatedFrom, content.metadata(p, slot, interfaces));
+        PacketMetadata metadata = content.metadata(p, slot, interfaces);
+        ReadAddress read = content.readAddress();
+        if (read == null) {
+            return new DivertPacket(
+                    content,
+                    new DivertAddress(queue, direction, name, ifaceAddress, id, p.mark),
+                    truncatedFrom,
+                    metadata);
+        }
+        // A pooled content: its address waits in the buffer's own ReadAddress until asked for.
+        read.set(queue, direction, name, ifaceAddress, id, p.mark);
+        return PacketAccess.readPacket(content, read, truncatedFrom, metadata);
     }
 
     private void truncated(long id, int copied, int whole) {

@@ -27,6 +27,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.ScatteringByteChannel;
 import java.nio.charset.Charset;
 import org.nettydivert.transport.PacketMetadata;
+import org.nettydivert.transport.spi.ReadAddress;
 import org.nettydivert.transport.unix.InterfaceNames;
 
 /**
@@ -103,6 +104,8 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
     private ResourceLeakTracker<VerdictBuf> leak;
     /** A pooled buffer's metadata object, filled for each of its packets; null for a view. */
     private final NfqueueMetadata.Reused reusedMetadata;
+    /** A pooled buffer's read address, set for each of its packets; null for a view. */
+    private final ReadAddress readAddress;
 
     /**
      * A view of {@code length} bytes at {@code offset} of {@code memory} (retained until release),
@@ -112,6 +115,7 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
         super(memory.alloc(), memory.nioBuffer(offset, length), MAX_IP_PACKET);
         this.handle = null;
         this.reusedMetadata = null;
+        this.readAddress = null;
         this.allocator = memory.alloc();
         this.owner = owner;
         this.packetId = packetId;
@@ -128,6 +132,15 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
         super(ByteBufAllocator.DEFAULT, false, ByteBuffer.allocateDirect(POOLED_CAPACITY), MAX_IP_PACKET);
         this.handle = handle;
         this.reusedMetadata = new NfqueueMetadata.Reused();
+        this.readAddress = new ReadAddress();
+    }
+
+    /**
+     * A pooled buffer's read address object, to be set for its packet (it then belongs to the
+     * packet until the last release, like the memory); null for a view.
+     */
+    ReadAddress readAddress() {
+        return readAddress;
     }
 
     /**
