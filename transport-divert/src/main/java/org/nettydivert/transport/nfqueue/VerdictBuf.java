@@ -239,7 +239,10 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
 
     @Override
     public VerdictBuf touch(Object hint) {
-        if (leak != null) {
+        // As Netty's leak-aware buffers: touches are recorded at the ADVANCED and PARANOID levels
+        // only (at SIMPLE, a record per pipeline hop of every sampled buffer costs a stack trace).
+        if (leak != null
+                && ResourceLeakDetector.getLevel().ordinal() >= ResourceLeakDetector.Level.ADVANCED.ordinal()) {
             leak.record(hint);
         }
         return this;
