@@ -165,7 +165,12 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
         return truncatedFrom > 0 ? truncatedFrom : content().readableBytes();
     }
 
-    /** Where the packet came from, or where it is to go. */
+    /**
+     * Where the packet came from, or where it is to go. Like {@link #metadata()}, ask while the
+     * packet is owned: on Linux a read packet of up to 2 KiB makes its address only when first
+     * asked (a pass-through that never asks writes it back with the address it was read with),
+     * and asking first after the release fails.
+     */
     public DivertAddress address() {
         return recipient();
     }
