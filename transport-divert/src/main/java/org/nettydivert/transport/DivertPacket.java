@@ -64,9 +64,10 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
     private final int truncatedFrom;
     /**
      * What the kernel said about the packet beyond its address; never null. A backend's {@link
-     * DeferredMetadata} (reused with the packet's pooled content) until first asked for.
+     * DeferredMetadata} (reused with the packet's pooled content) until first asked for. Volatile:
+     * the copy it is replaced by has plain fields, and another thread may ask next.
      */
-    private PacketMetadata metadata;
+    private volatile PacketMetadata metadata;
 
     /**
      * A packet with {@code content} (an IP datagram) and {@code address}.
