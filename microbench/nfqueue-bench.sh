@@ -2,9 +2,11 @@
 # NFQUEUE throughput and latency, side by side: the kernel alone, two C programs on
 # libnetfilter_queue and the Java DivertChannel. Run as root from anywhere in the repository:
 #
-#   microbench/nfqueue-bench.sh [-n PACKETS] [-s "SIZES"] [-r ROUNDS] [-p ROUND_TRIPS] [-m "MODES"] [-w WARMUP] [--profile]
+#   microbench/nfqueue-bench.sh [-n PACKETS] [-s "SIZES"] [-r ROUNDS] [-p ROUND_TRIPS] [-m "MODES"] [-w WARMUP]
+#                               [-c COLD] [-t "LINKS"] [-T BYTES] [--profile]
 #
-# Defaults: -n 200000 -s "64 1400" -r 5 -p 20000 -m "a b c d e" -w 2N; -p 0 skips the ping-pong;
+# Defaults: -n 200000 -s "64 1400" -r 5 -p 20000 -m "a b c d e" -w 2N -c 300000 -t "veth lo9000"
+# -T 1G; -p 0 skips the ping-pong, -c 0 the cold start, -t "" the TCP workloads;
 # -b BYTES sets the flooder's SO_SNDBUF (default: the system's, 212992 here), which bounds how
 # many of its datagrams can be in flight (queued in NFQUEUE or on their way) at once.
 #
@@ -27,10 +29,22 @@
 # 2N: after N/2, the JVM's C2 compiler was measured still busy, at about 0.9 us of CPU per packet
 # of the measured flood), then the measured one. Modes are interleaved within each round; the
 # table shows medians over the rounds.
+# Cold start (-c COLD, with mode d): each round also starts a fresh (d) and sends COLD datagrams
+# at once, without warm-up: the rate of the first COLD packets after the JVM starts, against the
+# warm (d) of the same round. For every Java run the harness also reads, with `jcmd PID
+# Thread.print -e`, the bytes its packet thread allocated over the measured flood: bytes per packet.
+# TCP (-t): iperf3 sends -T BYTES through NFQUEUE queue Q (INPUT, TCP port 5201, data and control
+# connection) on each link: "veth", two more namespaces joined by a veth pair with MTU 1500, the
+# receiver diverting; "lo9000", loopback of a third namespace with MTU 9000. Handlers: none,
+# the batched C loop (c, which does not ask for GSO), and (d) with GSO off and on
+# (-Dnettydivert.gso=false|true). The receiver's Gbit/s, medians over the rounds.
+# BENCH_BASELINE_JAR=another-example.jar adds its pass-through beside (d), as (D): warm, cold,
+# bytes per packet and TCP with GSO on, and a before/after table, all from the same invocation.
 # Then UDP ping-pong round trips (C client and echo server, both directions diverted) with no
 # queue, with (b) and with (d): medians of the rounds' p50 and p99.
 # --profile: after the rounds, runs (d) under JFR while 2M datagrams of the first size pass, and
-# prints the hottest methods (the recording is kept in the output directory).
+# prints the hottest methods and the event loop's allocation by class, in bytes per packet (the
+# recording is kept in the output directory).
 #
 # Environment: JAVA (java), JAVA_OPTS (JVM options, default none), BENCH_JAVA (example|hand), BENCH_EXAMPLE_JAR (a prebuilt example jar to use), BENCH_OUT (output directory, default a new
 # /tmp/nfqueue-bench.XXXXXX), BENCH_BATCH (DivertChannel batch size of the BENCH_JAVA=hand handler).
@@ -44,6 +58,9 @@ PROFILE=0
 MODES="a b c d e"
 WARMUP=
 SNDBUF=
+COLD=300000
+LINKS="veth lo9000"
+TCP_BYTES=1G
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) N=$2; shift 2 ;;
@@ -53,6 +70,9 @@ while [ $# -gt 0 ]; do
         -m) MODES=$2; shift 2 ;;
         -w) WARMUP=$2; shift 2 ;;
         -b) SNDBUF=$2; shift 2 ;;
+        -c) COLD=$2; shift 2 ;;
+        -t) LINKS=$2; shift 2 ;;
+        -T) TCP_BYTES=$2; shift 2 ;;
         --profile) PROFILE=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -82,7 +102,7 @@ forget() { local keep=() p; for p in "${PIDS[@]}"; do [ "$p" != "$1" ] && keep+=
 # ---- what the script needs
 
 missing=()
-for pkg in libnetfilter-queue-dev iptables iproute2 gcc; do
+for pkg in libnetfilter-queue-dev iptables iproute2 gcc iperf3; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
         missing+=("$pkg")
     fi
@@ -118,6 +138,16 @@ else
     javac -d "$OUT/classes" -cp "$CP" $(find "$HERE/nfqueue/java" -name '*.java')
     CP="$OUT/classes:$CP"
 fi
+BASELINE_JAR=${BENCH_BASELINE_JAR:-}
+if [ -n "$BASELINE_JAR" ]; then
+    echo "baseline (D): $BASELINE_JAR"
+    with_baseline=
+    for m in $MODES; do
+        with_baseline="$with_baseline $m"
+        [ "$m" = d ] && with_baseline="$with_baseline D"
+    done
+    MODES=${with_baseline# }
+fi
 JAVA_PROPS=()
 if [ -n "${BENCH_BATCH:-}" ]; then
     JAVA_PROPS+=("-Dbench.batch=$BENCH_BATCH")
@@ -134,6 +164,9 @@ cleanup() {
         wait "$pid" 2>/dev/null || true
     done
     ip netns del "$NS" 2>/dev/null || true
+    for ns in "$NS-tx" "$NS-rx" "$NS-lo"; do
+        ip netns del "$ns" 2>/dev/null || true
+    done
 }
 trap cleanup EXIT
 trap 'echo interrupted >&2; exit 130' INT TERM
@@ -150,6 +183,9 @@ handler_cmd() {
     case "$1" in
         b) echo "$OUT/bin/nfq_single $Q" ;;
         c) echo "$OUT/bin/nfq_batch $Q" ;;
+        D)
+            echo "$JAVA $JAVA_OPTS ${JAVA_PROPS[*]:-} ${2:-} -jar $BASELINE_JAR passthrough --port $Q"
+            ;;
         d|e)
             local jvm="$JAVA $JAVA_OPTS ${JAVA_PROPS[*]:-} ${2:-}"
             if [ "$BENCH_JAVA" = example ]; then
@@ -226,25 +262,53 @@ measure() { # mode size -> appends "size mode rate delivered queue_drops" to res
     [ "$mode" = e ] && sink=$PORT_E
     start_handler "$mode"
     flood $port $sink "$WARMUP" "$size" >/dev/null
-    local result drops=0 cpu0=0 cpu1=0 cpu=nan loop=nan loop0=0 loop1=0 tid=
+    flood_measured "$mode" "$size" $port $sink "$N"
+}
+
+# Starts a fresh (d), or (D), and measures its first COLD packets, without warm-up.
+measure_cold() { # size [mode]
+    local mode=${2:-d}
+    start_handler "$mode"
+    flood_measured "${mode}cold" "$1" $PORT_Q $PORT_Q "$COLD"
+}
+
+# The measured flood of a started handler: appends
+# "size mode rate delivered queue_drops cpu_us loop_us loop_bytes_per_packet" to results.
+flood_measured() { # mode size port sink count
+    local mode=$1 size=$2 port=$3 sink=$4 count=$5
+    local result drops=0 cpu0=0 cpu1=0 cpu=nan loop=nan loop0=0 loop1=0 tid= alloc0= alloc1= alloc=nan
     if [ -n "$HPID" ]; then
-        cpu0=$(cpu_ticks "$HPID")
         tid=$(loop_thread "$HPID")
+        alloc0=$(allocated "$HPID" "$tid")
+        cpu0=$(cpu_ticks "$HPID")
         loop0=$(cpu_ticks "$HPID/task/$tid")
     fi
-    flood $port $sink "$N" "$size" >"$OUT/flood.out"
+    flood $port $sink "$count" "$size" >"$OUT/flood.out"
     result=$(cat "$OUT/flood.out")
     if [ "$mode" != a ]; then
         cpu1=$(cpu_ticks "$HPID")
         loop1=$(cpu_ticks "$HPID/task/$tid")
+        alloc1=$(allocated "$HPID" "$tid")
         drops=$(queue_line | awk '{ print $6 + $7 }')
         cpu=$(per_packet $((cpu1 - cpu0)) "${result% *}")
         loop=$(per_packet $((loop1 - loop0)) "${result% *}")
+        if [ -n "$alloc0" ] && [ -n "$alloc1" ]; then
+            alloc=$(awk -v a="$alloc0" -v b="$alloc1" -v n="${result% *}" 'BEGIN { printf "%.1f", n ? (b - a) / n : 0 }')
+        fi
     fi
     stop_handler
-    echo "$size $mode ${result#* } ${result% *} $drops $cpu $loop" >>"$OUT/results.txt"
-    printf '  %-2s %5d B  %9.0f pkt/s  delivered %d/%d  queue drops %s  CPU us/pkt: process %s, loop thread %s\n' \
-        "$mode" "$size" "${result#* }" "${result% *}" "$N" "$drops" "$cpu" "$loop"
+    echo "$size $mode ${result#* } ${result% *} $drops $cpu $loop $alloc" >>"$OUT/results.txt"
+    printf '  %-5s %5d B  %9.0f pkt/s  delivered %d/%d  queue drops %s  CPU us/pkt: process %s, loop thread %s; loop thread allocated %s B/pkt\n' \
+        "$mode" "$size" "${result#* }" "${result% *}" "$count" "$drops" "$cpu" "$loop" "$alloc"
+}
+
+# Bytes the JVM thread TID of PID has allocated so far (jcmd Thread.print -e), or nothing for a
+# C program.
+allocated() { # pid tid
+    case "$(cat "/proc/$1/comm")" in java) ;; *) return 0 ;; esac
+    jcmd "$1" Thread.print -e 2>/dev/null \
+        | awk -v nid="$(printf '0x%x' "$2")" '$0 ~ ("nid=" nid " ") { for (i = 1; i <= NF; i++) if ($i ~ /^allocated=/) { v = $i; sub(/allocated=/, "", v); sub(/B$/, "", v); print v } }' \
+        | awk '/[kKmMgG]$/ { u = substr($0, length($0)); v = substr($0, 1, length($0) - 1); print v * (u ~ /[kK]/ ? 1024 : u ~ /[mM]/ ? 1048576 : 1073741824); next } { print }'
 }
 
 per_packet() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.2f", n ? t * 1e6 / hz / n : 0 }'; }
@@ -262,6 +326,8 @@ loop_thread() {
 HZ=$(getconf CLK_TCK)
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || a == "" || b == "" || b + 0 == 0) print "nan"; else printf "%.2f", a / b }'; }
+
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ---- throughput
@@ -273,6 +339,93 @@ for r in $(seq 1 "$ROUNDS"); do
     for size in $SIZES; do
         for mode in $MODES; do
             measure $mode "$size"
+        done
+        if [ "$COLD" -gt 0 ] && [[ " $MODES " == *" d "* ]]; then
+            measure_cold "$size"
+            [ -n "$BASELINE_JAR" ] && measure_cold "$size" D
+        fi
+    done
+done
+
+# ---- TCP
+
+TQ=3 # the TCP workloads' queue, in their own namespaces
+if [ -n "$LINKS" ]; then
+    ip netns add "$NS-tx"
+    ip netns add "$NS-rx"
+    ip -n "$NS-tx" link add va type veth peer name vb netns "$NS-rx"
+    ip -n "$NS-tx" addr add 10.91.0.1/24 dev va
+    ip -n "$NS-rx" addr add 10.91.0.2/24 dev vb
+    ip -n "$NS-tx" link set va mtu 1500 up
+    ip -n "$NS-rx" link set vb mtu 1500 up
+    ip -n "$NS-tx" link set lo up
+    ip -n "$NS-rx" link set lo up
+    ip netns add "$NS-lo"
+    ip -n "$NS-lo" link set lo mtu 9000 up
+fi
+
+# The receiver's Gbit/s of one iperf3 run of TCP_BYTES on LINK with HANDLER (none, c, off, on).
+tcp_run() { # link handler
+    local link=$1 handler=$2 rx tx server=10.91.0.2 hpid= spid out
+    case "$link" in
+        veth) rx=$NS-rx; tx=$NS-tx ;;
+        lo9000) rx=$NS-lo; tx=$NS-lo; server=127.0.0.1 ;;
+        *) echo "unknown link $link" >&2; exit 2 ;;
+    esac
+    ip netns exec "$rx" iptables -F INPUT
+    if [ "$handler" != none ]; then
+        ip netns exec "$rx" iptables -A INPUT -p tcp --dport 5201 -j NFQUEUE --queue-num $TQ
+        if [ "$handler" = c ]; then
+            ip netns exec "$rx" "$OUT/bin/nfq_batch" $TQ >>"$OUT/tcp-handler.log" 2>&1 &
+        elif [ "$handler" = Don ]; then
+            # shellcheck disable=SC2086
+            ip netns exec "$rx" $JAVA $JAVA_OPTS -Dnettydivert.gso=true \
+                -jar "$BASELINE_JAR" passthrough --port $TQ >>"$OUT/tcp-handler.log" 2>&1 &
+        else
+            # shellcheck disable=SC2086
+            ip netns exec "$rx" $JAVA $JAVA_OPTS -Dnettydivert.gso=$([ "$handler" = on ] && echo true || echo false) \
+                -jar "$EXAMPLE_JAR" passthrough --port $TQ >>"$OUT/tcp-handler.log" 2>&1 &
+        fi
+        hpid=$!
+        PIDS+=("$hpid")
+        for _ in $(seq 1 300); do
+            ip netns exec "$rx" awk -v q=$TQ '$1 == q { found = 1 } END { exit !found }' \
+                /proc/net/netfilter/nfnetlink_queue 2>/dev/null && break
+            sleep 0.05
+        done
+    fi
+    ip netns exec "$rx" iperf3 -s -1 >/dev/null 2>&1 &
+    spid=$!
+    PIDS+=("$spid")
+    sleep 0.3
+    out=$(ip netns exec "$tx" timeout 180 iperf3 -c $server -n "$TCP_BYTES" -f g 2>&1 || true)
+    kill "$spid" 2>/dev/null || true
+    wait "$spid" 2>/dev/null || true
+    forget "$spid"
+    if [ -n "$hpid" ]; then
+        kill -TERM "$hpid" 2>/dev/null || true
+        wait "$hpid" 2>/dev/null || true
+        forget "$hpid"
+    fi
+    ip netns exec "$rx" iptables -F INPUT
+    echo "$out" | awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i+1) == "Gbits/sec") print $i }' | tail -1
+}
+
+: >"$OUT/tcp.txt"
+if [ -n "$LINKS" ]; then
+    if [ "$BENCH_JAVA" != example ]; then
+        echo "TCP workloads need the example jar (BENCH_JAVA=example); skipped" >&2
+        LINKS=
+    fi
+fi
+for r in $(seq 1 "$ROUNDS"); do
+    [ -n "$LINKS" ] || break
+    echo "TCP round $r/$ROUNDS: iperf3 -n $TCP_BYTES"
+    for link in $LINKS; do
+        for handler in none c off on ${BASELINE_JAR:+Don}; do
+            g=$(tcp_run "$link" "$handler")
+            echo "$link $handler ${g:-nan}" >>"$OUT/tcp.txt"
+            echo "  $link $handler: ${g:-failed} Gbit/s"
         done
     done
 done
@@ -313,17 +466,18 @@ fi
 
 echo
 echo "NFQUEUE throughput: medians of $ROUNDS rounds, $N datagrams per run (after $WARMUP unmeasured), delivered packets/s"
-printf '%-6s %12s %12s %12s %12s %12s %7s %7s %7s\n' size "(a) none" "(b) C 1/pkt" "(c) C batch" "(d) Java" "(e) Java+rw" d/b d/c e/d
+printf '%-6s %12s %12s %12s %12s %12s %7s %7s %7s %7s\n' size "(a) none" "(b) C 1/pkt" "(c) C batch" "(d) Java" "(e) Java+rw" d/a d/b d/c e/d
 for size in $SIZES; do
     declare -A med=()
     for mode in a b c d e; do
         med[$mode]=$(awk -v s="$size" -v m=$mode '$1 == s && $2 == m { print $3 }' "$OUT/results.txt" | median)
     done
-    printf '%-6s %12.0f %12.0f %12.0f %12.0f %12.0f %7.2f %7.2f %7.2f\n' "$size B" \
+    printf '%-6s %12.0f %12.0f %12.0f %12.0f %12.0f %7.2f %7.2f %7.2f %7.2f\n' "$size B" \
         "${med[a]}" "${med[b]}" "${med[c]}" "${med[d]}" "${med[e]}" \
-        "$(echo "${med[d]} ${med[b]}" | awk '{ print $1 / $2 }')" \
-        "$(echo "${med[d]} ${med[c]}" | awk '{ print $1 / $2 }')" \
-        "$(echo "${med[e]} ${med[d]}" | awk '{ print $1 / $2 }')"
+        "$(ratio "${med[d]}" "${med[a]}")" \
+        "$(ratio "${med[d]}" "${med[b]}")" \
+        "$(ratio "${med[d]}" "${med[c]}")" \
+        "$(ratio "${med[e]}" "${med[d]}")"
     unset med
 done
 echo
@@ -338,15 +492,95 @@ for size in $SIZES; do
     echo
 done
 echo
-echo "UDP ping-pong RTT (64 B, both directions diverted), medians of $ROUNDS rounds of $PINGS, microseconds"
-printf '%-12s %8s %8s %6s\n' path p50 p99 lost
-for mode in a b d; do
-    name=$(case $mode in a) echo "(a) none" ;; b) echo "(b) C 1/pkt" ;; d) echo "(d) Java" ;; esac)
-    printf '%-12s %8s %8s %6s\n' "$name" \
-        "$(awk -v m=$mode '$1 == m { print $4 }' "$OUT/rtt.txt" | median)" \
-        "$(awk -v m=$mode '$1 == m { print $6 }' "$OUT/rtt.txt" | median)" \
-        "$(awk -v m=$mode '$1 == m { s += $10 } END { print s + 0 }' "$OUT/rtt.txt")"
+echo "Bytes allocated by the Java packet thread per delivered packet (jcmd Thread.print -e, which"
+echo "rounds to 1 KiB/1 MiB: +-1 MiB / packets), medians"
+printf '%-6s %10s %10s %14s\n' size "(d) warm" "(e) warm" "(d) cold start"
+for size in $SIZES; do
+    printf '%-6s' "$size B"
+    for mode in d e dcold; do
+        printf ' %10s' "$(awk -v s="$size" -v m=$mode '$1 == s && $2 == m && $8 != "" { print $8 }' "$OUT/results.txt" | median)"
+    done
+    echo
 done
+if [ "$COLD" -gt 0 ] && [[ " $MODES " == *" d "* ]]; then
+    echo
+    echo "Cold start: the first $COLD datagrams after (d) starts, without warm-up, against warm (d); medians of $ROUNDS rounds"
+    printf '%-6s %12s %12s %12s %10s\n' size "(d) cold" "(d) warm" "(c) C batch" cold/warm
+    for size in $SIZES; do
+        cold=$(awk -v s="$size" '$1 == s && $2 == "dcold" { print $3 }' "$OUT/results.txt" | median)
+        warm=$(awk -v s="$size" '$1 == s && $2 == "d" { print $3 }' "$OUT/results.txt" | median)
+        cb=$(awk -v s="$size" '$1 == s && $2 == "c" { print $3 }' "$OUT/results.txt" | median)
+        printf '%-6s %12.0f %12.0f %12.0f %10.2f\n' "$size B" "$cold" "$warm" "$cb" "$(ratio "$cold" "$warm")"
+    done
+fi
+if [ -s "$OUT/tcp.txt" ]; then
+    echo
+    echo "TCP (iperf3 -n $TCP_BYTES, receiver Gbit/s, medians of $ROUNDS rounds): no queue, the batched C loop"
+    echo "(no GSO), (d) with GSO off and on"
+    printf '%-7s %8s %8s %8s %8s %9s %9s %9s\n' link none "C batch" "d off" "d on" "on/C" "on/none" "off/C"
+    for link in $LINKS; do
+        declare -A g=()
+        for handler in none c off on; do
+            g[$handler]=$(awk -v l="$link" -v h=$handler '$1 == l && $2 == h && $3 != "nan" { print $3 }' "$OUT/tcp.txt" | median)
+        done
+        printf '%-7s %8s %8s %8s %8s %9.2f %9.2f %9.2f\n' "$link" "${g[none]}" "${g[c]}" "${g[off]}" "${g[on]}" \
+            "$(ratio "${g[on]}" "${g[c]}")" "$(ratio "${g[on]}" "${g[none]}")" "$(ratio "${g[off]}" "${g[c]}")"
+        unset g
+    done
+fi
+if [ -n "$BASELINE_JAR" ]; then
+    echo
+    echo "Before/after: (D) $BASELINE_JAR against (d) $EXAMPLE_JAR, same rounds, medians"
+    echo "(pkt/s; B/pkt allocated and CPU us/pkt of the packet thread, warm)"
+    printf '%-6s %10s %10s %6s %10s %10s %6s %9s %9s %8s %8s\n' size "D warm" "d warm" d/D "D cold" "d cold" d/D "D B/pkt" "d B/pkt" "D us" "d us"
+    for size in $SIZES; do
+        med() { awk -v s="$size" -v m="$1" -v c="$2" '$1 == s && $2 == m && $c != "" { print $c }' "$OUT/results.txt" | median; }
+        printf '%-6s %10.0f %10.0f %6s %10.0f %10.0f %6s %9s %9s %8s %8s\n' "$size B" "$(med D 3)" "$(med d 3)" "$(ratio "$(med d 3)" "$(med D 3)")" \
+            "$(med Dcold 3)" "$(med dcold 3)" "$(ratio "$(med dcold 3)" "$(med Dcold 3)")" "$(med D 8)" "$(med d 8)" "$(med D 7)" "$(med d 7)"
+    done
+    for link in $LINKS; do
+        on=$(awk -v l="$link" '$1 == l && $2 == "on" && $3 != "nan" { print $3 }' "$OUT/tcp.txt" | median)
+        don=$(awk -v l="$link" '$1 == l && $2 == "Don" && $3 != "nan" { print $3 }' "$OUT/tcp.txt" | median)
+        printf 'TCP %-7s GSO on: D %s, d %s Gbit/s, d/D %s\n' "$link" "$don" "$on" "$(ratio "$on" "$don")"
+    done
+    printf 'D/c: '
+    for size in $SIZES; do
+        printf '%s B %s  ' "$size" "$(ratio "$(awk -v s="$size" '$1 == s && $2 == "D" { print $3 }' "$OUT/results.txt" | median)" "$(awk -v s="$size" '$1 == s && $2 == "c" { print $3 }' "$OUT/results.txt" | median)")"
+    done
+    echo
+fi
+echo
+echo "Issue 17's ratios, from the tables above:"
+for size in $SIZES; do
+    printf '  UDP %5s B: d/c %s (target >= 1.0), d/a %s (no queue: the ceiling)\n' "$size" \
+        "$(ratio "$(awk -v s="$size" '$1 == s && $2 == "d" { print $3 }' "$OUT/results.txt" | median)" "$(awk -v s="$size" '$1 == s && $2 == "c" { print $3 }' "$OUT/results.txt" | median)")" \
+        "$(ratio "$(awk -v s="$size" '$1 == s && $2 == "d" { print $3 }' "$OUT/results.txt" | median)" "$(awk -v s="$size" '$1 == s && $2 == "a" { print $3 }' "$OUT/results.txt" | median)")"
+    if [ "$COLD" -gt 0 ]; then
+        printf '  UDP %5s B: cold/warm %s (target >= 0.8)\n' "$size" \
+            "$(ratio "$(awk -v s="$size" '$1 == s && $2 == "dcold" { print $3 }' "$OUT/results.txt" | median)" "$(awk -v s="$size" '$1 == s && $2 == "d" { print $3 }' "$OUT/results.txt" | median)")"
+    fi
+done
+for link in $LINKS; do
+    on=$(awk -v l="$link" '$1 == l && $2 == "on" && $3 != "nan" { print $3 }' "$OUT/tcp.txt" | median)
+    cb=$(awk -v l="$link" '$1 == l && $2 == "c" && $3 != "nan" { print $3 }' "$OUT/tcp.txt" | median)
+    none=$(awk -v l="$link" '$1 == l && $2 == "none" && $3 != "nan" { print $3 }' "$OUT/tcp.txt" | median)
+    case $link in
+        veth) printf '  TCP veth: GSO on / C batch %s (target >= 2.0), / no queue %s (target >= 0.5)\n' "$(ratio "$on" "$cb")" "$(ratio "$on" "$none")" ;;
+        lo9000) printf '  TCP lo MTU 9000: d / C batch %s (target >= 1.0)\n' "$(ratio "$on" "$cb")" ;;
+    esac
+done
+if [ "$PINGS" -gt 0 ]; then
+    echo
+    echo "UDP ping-pong RTT (64 B, both directions diverted), medians of $ROUNDS rounds of $PINGS, microseconds"
+    printf '%-12s %8s %8s %6s\n' path p50 p99 lost
+    for mode in a b d; do
+        name=$(case $mode in a) echo "(a) none" ;; b) echo "(b) C 1/pkt" ;; d) echo "(d) Java" ;; esac)
+        printf '%-12s %8s %8s %6s\n' "$name" \
+            "$(awk -v m=$mode '$1 == m { print $4 }' "$OUT/rtt.txt" | median)" \
+            "$(awk -v m=$mode '$1 == m { print $6 }' "$OUT/rtt.txt" | median)" \
+            "$(awk -v m=$mode '$1 == m { s += $10 } END { print s + 0 }' "$OUT/rtt.txt")"
+    done
+fi
 echo
 echo "took $(($(date +%s) - START)) s; raw figures in $OUT/results.txt and $OUT/rtt.txt"
 
@@ -368,7 +602,22 @@ if [ "$PROFILE" = 1 ] && [ -f "$OUT/d.jfr" ]; then
             for (m in total) printf "total %6.1f%%  %s\n", 100 * total[m] / n, m
             printf "samples %d\n", n > "/dev/stderr"
         }' "$OUT/d-samples.txt" >"$OUT/d-hot.txt"
-    grep '^self' "$OUT/d-hot.txt" | sort -k2 -gr | head -25
+    grep '^self' "$OUT/d-hot.txt" | sort -k2 -gr | head -25 || true # head closes the pipe early
     echo
-    grep '^total' "$OUT/d-hot.txt" | sort -k2 -gr | head -40
+    grep '^total' "$OUT/d-hot.txt" | sort -k2 -gr | head -40 || true
+    echo
+    echo "JFR allocation samples of (d)'s event loop thread (jdk.ObjectAllocationSample weights, an"
+    echo "estimate), bytes per packet of the 2000000, by class"
+    jfr print --events jdk.ObjectAllocationSample "$OUT/d.jfr" | awk -v n=2000000 '
+        /objectClass = / { c = $3 }
+        /eventThread = / { t = $3 }
+        /weight = / {
+            v = $3 + 0
+            if ($4 ~ /^kB/) v *= 1024; else if ($4 ~ /^MB/) v *= 1048576; else if ($4 ~ /^GB/) v *= 1073741824
+            if (t ~ /multiThreadIoEv/) { w[c] += v; all += v }
+        }
+        END {
+            for (c in w) if (w[c] / n >= 0.5) printf "  %8.1f B/pkt  %s\n", w[c] / n, c
+            printf "  %8.1f B/pkt  all classes\n", all / n
+        }' | sort -gr
 fi

@@ -16,6 +16,7 @@ package org.nettydivert.microbench;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.concurrent.TimeUnit;
+import org.nettydivert.codec.ip.InternetChecksum;
 import org.nettydivert.codec.ip.IpPacket;
 import org.nettydivert.codec.ip.IpPacketBuilder;
 import org.nettydivert.codec.ip.IpProtocol;
@@ -243,6 +244,54 @@ public class CodecIpBenchmark {
         }
         UdpPacket.UdpHeader uh = u.getHeader();
         return uh.getSrcPort().valueAsInt() ^ uh.getDstPort().valueAsInt() ^ uh.getLengthAsInt();
+    }
+
+    // ---- the checksum pass alone: the TCP segment's 532 bytes ----
+
+    /** {@code InternetChecksum.sum}: one big-endian eight-byte read and one accumulator per turn. */
+    @Benchmark
+    public int tcp4ChecksumPass() {
+        return InternetChecksum.sum(tcp4, tcp4.readerIndex() + 20, 532);
+    }
+
+    /**
+     * An alternative tried for issue 17 and not taken (no faster, docs/BENCHMARKS.md): little-endian
+     * reads (a plain load on x86, where big-endian adds a byte swap), sixteen bytes per turn into
+     * two accumulators, and one byte swap of the folded sum, which byte order does not change
+     * otherwise (RFC 1071 section 2(B)).
+     */
+    @Benchmark
+    public int tcp4ChecksumPassLittleEndianTwoAccumulators() {
+        ByteBuf b = tcp4;
+        int i = b.readerIndex() + 20;
+        int end = i + 532;
+        long acc0 = 0;
+        long acc1 = 0;
+        for (; i <= end - 16; i += 16) {
+            long x = b.getLongLE(i);
+            long y = b.getLongLE(i + 8);
+            acc0 += (x >>> 32) + (x & 0xFFFF_FFFFL);
+            acc1 += (y >>> 32) + (y & 0xFFFF_FFFFL);
+        }
+        long acc = acc0 + acc1;
+        if (i <= end - 8) {
+            long x = b.getLongLE(i);
+            acc += (x >>> 32) + (x & 0xFFFF_FFFFL);
+            i += 8;
+        }
+        if (i <= end - 4) {
+            acc += b.getUnsignedIntLE(i);
+            i += 4;
+        }
+        if (i <= end - 2) {
+            acc += b.getUnsignedShortLE(i);
+            i += 2;
+        }
+        if (i < end) {
+            acc += b.getUnsignedByte(i);
+        }
+        int folded = InternetChecksum.fold(acc);
+        return (folded >>> 8) | ((folded & 0xFF) << 8);
     }
 
     // ---- the floor: the same work written out by hand, no objects, no abstraction ----

@@ -36,6 +36,7 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.nettydivert.transport.nfqueue.KernelQueueCounters;
 import org.nettydivert.transport.spi.DivertSocket;
+import org.nettydivert.transport.spi.PacketAccess;
 import org.nettydivert.transport.spi.Poller;
 import org.nettydivert.transport.spi.SocketContext;
 import org.nettydivert.transport.unix.Os;
@@ -365,7 +366,9 @@ public final class DivertChannel extends AbstractChannel {
             for (int i = 0; i < handled; i++) {
                 Throwable failure = writeFailures[i];
                 if (failure == null) {
-                    if (writeBatch[i].address().hasTag()) {
+                    // A packet whose address waits unmade (PacketAccess) is a read one: it has a tag.
+                    if (PacketAccess.readAddress(writeBatch[i]) != null
+                            || writeBatch[i].address().hasTag()) {
                         packetsReinjected++;
                     } else {
                         packetsInjected++;

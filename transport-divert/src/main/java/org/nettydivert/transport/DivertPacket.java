@@ -15,6 +15,10 @@ package org.nettydivert.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.DefaultAddressedEnvelope;
+import io.netty.util.IllegalReferenceCountException;
+import org.nettydivert.transport.spi.DeferredMetadata;
+import org.nettydivert.transport.spi.PacketAccess;
+import org.nettydivert.transport.spi.ReadAddress;
 
 /**
  * One diverted IP datagram: what a {@link DivertChannel} reads and what it writes.
@@ -31,10 +35,39 @@ import io.netty.channel.DefaultAddressedEnvelope;
  * the content's {@code memoryAddress()} or an NIO view of it counts as writing.
  */
 public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, DivertAddress> {
+    /**
+     * What the envelope's own fields hold for a packet whose address waits in a {@link
+     * ReadAddress}: never seen, {@link #recipient()} and {@link #sender()} are overridden.
+     */
+    private static final DivertAddress DEFERRED = DivertAddress.outbound();
+
+    static {
+        PacketAccess.install(new PacketAccess.Hook() {
+            @Override
+            public DivertPacket readPacket(
+                    ByteBuf content, ReadAddress address, int truncatedFrom, PacketMetadata metadata) {
+                return new DivertPacket(content, address, truncatedFrom, metadata);
+            }
+
+            @Override
+            public ReadAddress readAddress(DivertPacket packet) {
+                return packet.address == null ? packet.readAddress : null;
+            }
+        });
+    }
+
+    /** The address; null until first asked for when it waits in {@link #readAddress}. */
+    private DivertAddress address;
+    /** A backend's reused fields of the read address (see {@link PacketAccess}), or null. */
+    private final ReadAddress readAddress;
     /** The packet's whole length in the kernel when the content holds only its first bytes, else 0. */
     private final int truncatedFrom;
-    /** What the kernel said about the packet beyond its address; never null. */
-    private final PacketMetadata metadata;
+    /**
+     * What the kernel said about the packet beyond its address; never null. A backend's {@link
+     * DeferredMetadata} (reused with the packet's pooled content) until first asked for. Volatile:
+     * the copy it is replaced by has plain fields, and another thread may ask next.
+     */
+    private volatile PacketMetadata metadata;
 
     /**
      * A packet with {@code content} (an IP datagram) and {@code address}.
@@ -71,6 +104,16 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
      */
     public DivertPacket(ByteBuf content, DivertAddress address, int truncatedFrom, PacketMetadata metadata) {
         super(content, address, address);
+        this.address = address;
+        this.readAddress = null;
+        this.truncatedFrom = truncatedFrom;
+        this.metadata = metadata == null ? PacketMetadata.NONE : metadata;
+    }
+
+    /** A read packet whose address waits in {@code readAddress} (see {@link PacketAccess}). */
+    private DivertPacket(ByteBuf content, ReadAddress readAddress, int truncatedFrom, PacketMetadata metadata) {
+        super(content, DEFERRED, DEFERRED);
+        this.readAddress = readAddress;
         this.truncatedFrom = truncatedFrom;
         this.metadata = metadata == null ? PacketMetadata.NONE : metadata;
     }
@@ -80,10 +123,27 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
      * tracking state and more on Linux; {@link PacketMetadata#NONE} on FreeBSD and OpenBSD and
      * for packets made by the program. Kept by {@link #replace} and {@link #withAddress}.
      *
+     * <p>Ask while the packet is owned (before it is written or released): the object returned
+     * then stays valid for good. On Linux a pass-through that never asks costs no metadata object,
+     * because the values wait in the packet's pooled content until asked for; for the same
+     * reason asking first after the release fails, as reading a released buffer does.
+     *
      * @return the metadata, never null
+     * @throws io.netty.util.IllegalReferenceCountException if first asked after the packet was
+     *     released (Linux, packets of up to 2 KiB)
      */
     public PacketMetadata metadata() {
-        return metadata;
+        PacketMetadata m = metadata;
+        if (m instanceof DeferredMetadata) {
+            // The backend reuses that object once the content is released: take a copy while
+            // the packet is owned, as a released buffer would refuse to be read.
+            if (content().refCnt() == 0) {
+                throw new IllegalReferenceCountException(0);
+            }
+            m = ((DeferredMetadata) m).snapshot();
+            metadata = m;
+        }
+        return m;
     }
 
     /**
@@ -106,8 +166,40 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
         return truncatedFrom > 0 ? truncatedFrom : content().readableBytes();
     }
 
-    /** Where the packet came from, or where it is to go. */
+    /**
+     * Where the packet came from, or where it is to go. Like {@link #metadata()}, ask while the
+     * packet is owned: on Linux a read packet of up to 2 KiB makes its address only when first
+     * asked (a pass-through that never asks writes it back with the address it was read with),
+     * and asking first after the release fails.
+     */
     public DivertAddress address() {
+        return recipient();
+    }
+
+    /**
+     * Where the packet came from, or where it is to go; the same as {@link #address()}.
+     *
+     * @throws io.netty.util.IllegalReferenceCountException if first asked after a read packet was
+     *     released (Linux, packets of up to 2 KiB: see {@link #metadata()})
+     */
+    @Override
+    public DivertAddress recipient() {
+        DivertAddress a = address;
+        if (a == null) {
+            // The backend reuses the fields once the content is released: make the address while
+            // the packet is owned, as a released buffer would refuse to be read.
+            if (content().refCnt() == 0) {
+                throw new IllegalReferenceCountException(0);
+            }
+            a = readAddress.toAddress();
+            address = a; // a DivertAddress is immutable: a racing thread makes an equal one
+        }
+        return a;
+    }
+
+    /** The same as {@link #address()}: a packet has one address. */
+    @Override
+    public DivertAddress sender() {
         return recipient();
     }
 
@@ -118,7 +210,9 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
      * @return a new packet; release or write it, and release this one separately
      */
     public DivertPacket replace(ByteBuf content) {
-        return new DivertPacket(content, address(), truncatedFrom, metadata);
+        // A copy of the metadata: this packet's content, to which deferred metadata belongs,
+        // may be released before the new packet.
+        return new DivertPacket(content, address(), truncatedFrom, metadata());
     }
 
     /** A packet with the same content and another address. */
@@ -152,6 +246,9 @@ public final class DivertPacket extends DefaultAddressedEnvelope<ByteBuf, Divert
 
     @Override
     public String toString() {
+        if (address == null && content().refCnt() == 0) {
+            return "DivertPacket(released)"; // its address can no longer be made
+        }
         return "DivertPacket(" + address() + ", " + content().readableBytes() + " bytes"
                 + (truncatedFrom > 0 ? " of " + truncatedFrom + ", truncated)" : ")");
     }

@@ -19,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nettydivert.transport.FakeNfqueueBed.outcome;
 import static org.nettydivert.transport.FakeNfqueueBed.udp4;
@@ -29,6 +31,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.util.IllegalReferenceCountException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -199,6 +202,136 @@ class NfqueueFakeKernelTest {
         }
         int checksum = (int) (~sum & 0xFFFF);
         return checksum == 0 ? 0xFFFF : checksum;
+    }
+
+    /**
+     * A pooled packet's address waits in its content until asked for: written back without
+     * asking, it gets the verdict of the address it was read with (accept, under its id, its mark
+     * unchanged so not sent), counted as reinjected; the address made later from the same packet
+     * is that address; asked first after the release, it fails as a released buffer does.
+     */
+    @Test
+    void aPacketWrittenBackWithoutAskingItsAddressGoesBackWithTheAddressItWasReadWith() throws Exception {
+        bed.bind();
+        bed.kernel.queue(udp4(1, 100)).mark = 0x77;
+        bed.kernel.queue(udp4(2, 100)).mark = 0x78;
+        List<DivertPacket> packets = bed.take(2);
+        DivertPacket asked = packets.get(1);
+        DivertAddress before = asked.address();
+        assertSame(before, asked.recipient());
+        assertSame(before, asked.sender());
+        assertNull(outcome(bed.writeInOneFlush(packets.get(0), asked)[1]));
+        assertTrue(bed.kernel.awaitEmpty());
+        for (long id = 1; id <= 2; id++) {
+            FakeNfqueueKernel.Event v = bed.kernel.verdictFor(id);
+            assertEquals(NF_ACCEPT, v.verdict, "id " + id);
+            assertNull(v.payload);
+            assertNull(v.mark, "the mark as read is not sent");
+        }
+        assertEquals(2, bed.channel.stats().packetsReinjected());
+        assertEquals(0, bed.channel.stats().packetsInjected());
+        assertEquals(2, bed.channel.stats().packetsReinjectedUnchanged());
+
+        bed.kernel.queue(udp4(3, 100)).mark = 0x79;
+        DivertPacket released = bed.take(1).get(0);
+        released.release();
+        assertThrows(IllegalReferenceCountException.class, released::address);
+        assertEquals("DivertPacket(released)", released.toString());
+        assertTrue(bed.kernel.awaitEmpty());
+        assertEquals(NF_DROP, bed.kernel.verdictFor(3).verdict);
+    }
+
+    @Test
+    void theAddressOfAPooledPacketIsTheOneItWasReadWith() throws Exception {
+        bed.bind();
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 100));
+        q.mark = 0x55;
+        q.hook = 3; // LOCAL_OUT
+        DivertPacket p = bed.take(1).get(0);
+        try {
+            DivertAddress a = p.address();
+            assertEquals(FakeNfqueueBed.QUEUE, a.port());
+            assertEquals(1, a.tag());
+            assertEquals(0x55, a.mark());
+            assertFalse(a.isInbound());
+            assertEquals(DivertAddress.Verdict.ACCEPT, a.verdict());
+            assertFalse(a.hasVerdictOptions());
+            assertEquals(
+                    new DivertAddress(FakeNfqueueBed.QUEUE, DivertAddress.Direction.OUTBOUND, null, null, 1, 0x55)
+                            .toString(),
+                    a.toString());
+        } finally {
+            p.release();
+        }
+    }
+
+    /**
+     * A payload over 16 KiB is a view of its receive buffer; once the packet is written (or
+     * released) before the next read, as a pass-through does, that read uses the same buffer
+     * again instead of a fresh 64 KiB one. A packet still held keeps its buffer.
+     */
+    @Test
+    void aReceiveBufferFreedByItsLargePacketIsReusedByTheNextRead() throws Exception {
+        bed.bind();
+        bed.kernel.queue(udp4(1, 30_000));
+        DivertPacket p1 = bed.take(1).get(0);
+        long first = p1.content().memoryAddress(); // counts as a write: the verdict carries the bytes
+        assertNull(outcome(bed.writeInOneFlush(p1)[0]));
+
+        bed.kernel.queue(udp4(2, 30_000));
+        DivertPacket p2 = bed.take(1).get(0);
+        long second = p2.content().memoryAddress();
+        assertEquals(first, second, "the same receive buffer");
+
+        byte[] third = udp4(3, 30_000);
+        bed.kernel.queue(third);
+        DivertPacket p3 = bed.take(1).get(0);
+        assertTrue(p3.content().memoryAddress() != second, "p2 still holds its buffer");
+        assertArrayEquals(third, bytes(p3.content()));
+        byte[] held = bytes(p2.content());
+        assertArrayEquals(udp4(2, 30_000), held, "and its bytes are untouched by the read after it");
+        assertNull(outcome(bed.writeInOneFlush(p2, p3)[0]));
+        assertTrue(bed.kernel.awaitEmpty());
+    }
+
+    /**
+     * Contents of up to 2 KiB are pooled (VerdictBuf.copyOf): the buffer of a packet written or
+     * released is the content of a later one, which must show nothing of its predecessor: not
+     * its bytes, length, id, mark, nor the write that made the predecessor go back with a payload.
+     */
+    @Test
+    void aReusedContentShowsNothingOfThePacketBefore() throws Exception {
+        bed.bind();
+        byte[] first = udp4(1, 1000);
+        bed.kernel.queue(first).mark = 0x11;
+        DivertPacket p1 = bed.take(1).get(0);
+        ByteBuf reused = p1.content();
+        reused.setByte(8, 63); // TTL 63: a change, so the verdict carries the bytes
+        reused.markReaderIndex().readerIndex(20).resetReaderIndex();
+        assertNull(outcome(bed.writeInOneFlush(p1)[0]));
+        assertNotNull(bed.kernel.verdictFor(1).payload);
+
+        byte[] second = udp4(2, 40);
+        bed.kernel.queue(second).mark = 0x22;
+        DivertPacket p2 = bed.take(1).get(0);
+        assertSame(reused, p2.content(), "the first packet's buffer, from the event loop's pool");
+        assertEquals(2, p2.address().tag());
+        assertEquals(0x22, p2.address().mark());
+        assertArrayEquals(second, bytes(p2.content()), "its own bytes and length only");
+        assertNull(outcome(bed.writeInOneFlush(p2)[0]));
+        FakeNfqueueKernel.Event v = bed.kernel.verdictFor(2);
+        assertEquals(NF_ACCEPT, v.verdict);
+        assertNull(v.payload, "untouched: the first packet's write does not show");
+        assertEquals(1, bed.channel.stats().packetsReinjectedUnchanged());
+
+        byte[] third = udp4(3, 20);
+        bed.kernel.queue(third);
+        DivertPacket p3 = bed.take(1).get(0);
+        assertSame(reused, p3.content());
+        p3.release();
+        assertTrue(bed.kernel.awaitEmpty());
+        assertEquals(NF_DROP, bed.kernel.verdictFor(3).verdict, "released unwritten: dropped under its own id");
+        assertEquals(1, bed.channel.stats().packetsReinjectedUnchanged());
     }
 
     @Test

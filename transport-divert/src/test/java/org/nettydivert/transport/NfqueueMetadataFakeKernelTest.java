@@ -18,10 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nettydivert.transport.FakeNfqueueBed.udp4;
 
 import io.netty.buffer.Unpooled;
+import io.netty.util.IllegalReferenceCountException;
 import java.net.NetworkInterface;
 import java.time.Instant;
 import java.util.List;
@@ -86,6 +88,63 @@ class NfqueueMetadataFakeKernelTest {
         assertEquals(0, m.conntrackMark());
         assertEquals(0, m.conntrackStatus());
         assertNull(m.securityContext());
+    }
+
+    /**
+     * A packet's metadata lives in its pooled content's object until asked for: the snapshot
+     * taken while the packet is owned stays as it was after the content is reused, a packet that
+     * never asked leaves nothing to the next, and asking after release fails as reading a
+     * released buffer does.
+     */
+    @Test
+    void metadataAskedForWhileOwnedOutlivesTheReuseOfItsContent() throws Exception {
+        bed.bind();
+        FakeNfqueueKernel.Packet q1 = bed.kernel.queue(udp4(1, 10));
+        q1.hook = 1;
+        q1.uid = 1000;
+        q1.priority = 5;
+        DivertPacket p1 = bed.take(1).get(0);
+        PacketMetadata kept = p1.metadata();
+        assertSame(kept, p1.metadata(), "taken once");
+        p1.release();
+
+        FakeNfqueueKernel.Packet q2 = bed.kernel.queue(udp4(2, 10));
+        q2.hook = 3;
+        q2.ctMark = 9;
+        DivertPacket p2 = bed.take(1).get(0);
+        assertSame(p1.content(), p2.content(), "the same pooled content");
+        p2.release(); // metadata never asked for
+
+        FakeNfqueueKernel.Packet q3 = bed.kernel.queue(udp4(3, 10));
+        q3.hook = 4;
+        DivertPacket p3 = bed.take(1).get(0);
+        PacketMetadata m3 = p3.metadata();
+        p3.release();
+        assertThrows(IllegalReferenceCountException.class, p2::metadata, "asked after release");
+
+        assertEquals(PacketMetadata.Hook.LOCAL_IN, kept.hook());
+        assertEquals(1000, kept.uid());
+        assertEquals(5, kept.priority());
+        assertEquals(0, kept.conntrackMark());
+        assertEquals(PacketMetadata.Hook.POST_ROUTING, m3.hook());
+        assertEquals(-1, m3.uid(), "nothing of the first packet");
+        assertEquals(0, m3.priority());
+        assertEquals(0, m3.conntrackMark(), "nor of the second");
+    }
+
+    @Test
+    void aReplacedPacketKeepsAStableCopyOfTheMetadata() throws Exception {
+        bed.bind();
+        FakeNfqueueKernel.Packet q = bed.kernel.queue(udp4(1, 10));
+        q.uid = 77;
+        DivertPacket p = bed.take(1).get(0);
+        DivertPacket replaced = p.replace(Unpooled.buffer(4));
+        p.release(); // the original content goes back to the pool first
+        FakeNfqueueKernel.Packet next = bed.kernel.queue(udp4(2, 10));
+        next.uid = 88;
+        bed.take(1).get(0).release();
+        assertEquals(77, replaced.metadata().uid());
+        replaced.release();
     }
 
     @Test

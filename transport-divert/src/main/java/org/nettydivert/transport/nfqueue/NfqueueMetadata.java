@@ -16,6 +16,7 @@ package org.nettydivert.transport.nfqueue;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import org.nettydivert.transport.PacketMetadata;
+import org.nettydivert.transport.spi.DeferredMetadata;
 import org.nettydivert.transport.unix.InterfaceNames;
 
 /**
@@ -24,29 +25,59 @@ import org.nettydivert.transport.unix.InterfaceNames;
  * for the next read. Names and strings are made only when asked for; device names come from the
  * socket's {@link InterfaceNames} cache.
  */
-final class NfqueueMetadata implements PacketMetadata {
-    private final InterfaceNames interfaces;
-    private final int hook;
-    private final int inIndex;
-    private final int outIndex;
-    private final int physInIndex;
-    private final int physOutIndex;
-    private final int hwAddressLength;
-    private final long hwAddress;
-    private final long timestampMicros;
-    private final int priority;
-    private final int vlanTci;
-    private final int vlanProto;
-    private final long uid;
-    private final long gid;
-    private final int ctInfo;
-    private final long ctId;
-    private final int ctMark;
-    private final int ctStatus;
+class NfqueueMetadata implements PacketMetadata {
+    private InterfaceNames interfaces;
+    private int hook;
+    private int inIndex;
+    private int outIndex;
+    private int physInIndex;
+    private int physOutIndex;
+    private int hwAddressLength;
+    private long hwAddress;
+    private long timestampMicros;
+    private int priority;
+    private int vlanTci;
+    private int vlanProto;
+    private long uid;
+    private long gid;
+    private int ctInfo;
+    private long ctId;
+    private int ctMark;
+    private int ctStatus;
     /** Only with NFQA_CFG_F_SECCTX, which the channel asked for: decoded then, the buffer being reused. */
-    private final String securityContext;
+    private String securityContext;
 
+    /** The metadata of one packet, in an object of its own. */
     NfqueueMetadata(NfqueueMessages.PacketView p, ByteBuf buf, InterfaceNames interfaces) {
+        fill(p, buf, interfaces);
+    }
+
+    private NfqueueMetadata() {}
+
+    private NfqueueMetadata(NfqueueMetadata m) {
+        interfaces = m.interfaces;
+        hook = m.hook;
+        inIndex = m.inIndex;
+        outIndex = m.outIndex;
+        physInIndex = m.physInIndex;
+        physOutIndex = m.physOutIndex;
+        hwAddressLength = m.hwAddressLength;
+        hwAddress = m.hwAddress;
+        timestampMicros = m.timestampMicros;
+        priority = m.priority;
+        vlanTci = m.vlanTci;
+        vlanProto = m.vlanProto;
+        uid = m.uid;
+        gid = m.gid;
+        ctInfo = m.ctInfo;
+        ctId = m.ctId;
+        ctMark = m.ctMark;
+        ctStatus = m.ctStatus;
+        securityContext = m.securityContext;
+    }
+
+    /** Every field, from the packet message {@code p} read in {@code buf}: nothing of an earlier packet stays. */
+    void fill(NfqueueMessages.PacketView p, ByteBuf buf, InterfaceNames interfaces) {
         this.interfaces = interfaces;
         hook = p.hook;
         inIndex = p.inIndex;
@@ -66,6 +97,18 @@ final class NfqueueMetadata implements PacketMetadata {
         ctMark = p.ctMark;
         ctStatus = p.ctStatus;
         securityContext = p.secctx < 0 ? null : buf.toString(p.secctx, p.secctxLength, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The metadata object of a pooled {@link VerdictBuf}, filled again for each of its packets;
+     * a packet's {@code metadata()} copies it the first time it is asked (while the packet is
+     * owned), so a pass-through that never asks costs no object.
+     */
+    static final class Reused extends NfqueueMetadata implements DeferredMetadata {
+        @Override
+        public PacketMetadata snapshot() {
+            return new NfqueueMetadata(this);
+        }
     }
 
     @Override

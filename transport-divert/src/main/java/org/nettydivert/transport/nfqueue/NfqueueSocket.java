@@ -20,10 +20,14 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
+import java.net.InetAddress;
 import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertChannelConfig;
 import org.nettydivert.transport.DivertPacket;
+import org.nettydivert.transport.PacketMetadata;
 import org.nettydivert.transport.spi.DivertSocket;
+import org.nettydivert.transport.spi.PacketAccess;
+import org.nettydivert.transport.spi.ReadAddress;
 import org.nettydivert.transport.spi.SocketContext;
 import org.nettydivert.transport.unix.Errno;
 import org.nettydivert.transport.unix.Errors;
@@ -182,6 +186,16 @@ public final class NfqueueSocket extends DivertSocket {
         }
         receive.clear();
         for (int i = 0; i < batchSize; i++) {
+            ByteBuf slot = slots[i];
+            if (slot != null && slot.refCnt() > 1) {
+                // A packet of the last read still holds this buffer (a view of a payload over
+                // 16 KiB): it keeps it, and this read gets a fresh one. Checked here rather than
+                // right after the last read so that packets the pipeline has written or released
+                // since, as a pass-through does before the next read, leave it to be reused: a GSO
+                // stream of 64 KiB packets then reads without allocating a buffer per packet.
+                slot.release();
+                slots[i] = null;
+            }
             if (slots[i] == null) {
                 slots[i] = allocator.directBuffer(slotSize, slotSize);
             }
@@ -210,11 +224,6 @@ public final class NfqueueSocket extends DivertSocket {
         for (int i = 0; i < received; i++) {
             ByteBuf slot = slots[i];
             count = parse(slot, receive.messageLength(i), now, out, count, allocator);
-            if (slot.refCnt() > 1) {
-                // Packets hold the buffer now; the next read gets a fresh one.
-                slot.release();
-                slots[i] = null;
-            }
         }
         return count;
     }
@@ -269,33 +278,29 @@ public final class NfqueueSocket extends DivertSocket {
         engine.track(id, now);
         boolean inbound = p.isInbound();
         InterfaceNames.Interface iface = interfaces.lookup(inbound ? p.inIndex : p.outIndex, now);
-        DivertAddress address = new DivertAddress(
-                queue,
-                inbound ? DivertAddress.Direction.INBOUND : DivertAddress.Direction.OUTBOUND,
-                iface == null ? null : iface.name,
-                iface == null ? null : iface.address,
-                id,
-                p.mark);
+        DivertAddress.Direction direction =
+                inbound ? DivertAddress.Direction.INBOUND : DivertAddress.Direction.OUTBOUND;
+        String name = iface == null ? null : iface.name;
+        InetAddress ifaceAddress = iface == null ? null : iface.address;
         int truncatedFrom = p.isTruncated() ? p.capLength : 0;
         if (truncatedFrom > 0) {
             truncated(id, p.payloadLength, p.capLength);
         }
-        NfqueueMetadata metadata = new NfqueueMetadata(p, slot, interfaces);
-        if (p.payloadLength > COPY_LIMIT) {
+        VerdictBuf content = p.payloadLength > COPY_LIMIT
+                ? new VerdictBuf(engine, id, p.mark, slot, p.payload, p.payloadLength)
+                : VerdictBuf.copyOf(engine, id, p.mark, slot, p.payload, p.payloadLength, allocator);
+        PacketMetadata metadata = content.metadata(p, slot, interfaces);
+        ReadAddress read = content.readAddress();
+        if (read == null) {
             return new DivertPacket(
-                    new VerdictBuf(engine, id, p.mark, slot, p.payload, p.payloadLength),
-                    address,
+                    content,
+                    new DivertAddress(queue, direction, name, ifaceAddress, id, p.mark),
                     truncatedFrom,
                     metadata);
         }
-        ByteBuf copy = allocator.directBuffer(p.payloadLength, p.payloadLength);
-        try {
-            copy.writeBytes(slot, p.payload, p.payloadLength);
-            return new DivertPacket(
-                    new VerdictBuf(engine, id, p.mark, copy, 0, p.payloadLength), address, truncatedFrom, metadata);
-        } finally {
-            copy.release(); // the VerdictBuf holds it now
-        }
+        // A pooled content: its address waits in the buffer's own ReadAddress until asked for.
+        read.set(queue, direction, name, ifaceAddress, id, p.mark);
+        return PacketAccess.readPacket(content, read, truncatedFrom, metadata);
     }
 
     private void truncated(long id, int copied, int whole) {

@@ -14,13 +14,21 @@
 package org.nettydivert.transport.nfqueue;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
+import io.netty.util.Recycler;
+import io.netty.util.ResourceLeakDetector;
+import io.netty.util.ResourceLeakDetectorFactory;
+import io.netty.util.ResourceLeakTracker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ScatteringByteChannel;
 import java.nio.charset.Charset;
+import org.nettydivert.transport.PacketMetadata;
+import org.nettydivert.transport.spi.ReadAddress;
+import org.nettydivert.transport.unix.InterfaceNames;
 
 /**
  * The content of a packet read from NFQUEUE, which tells its owner when it is released and
@@ -40,6 +48,37 @@ import java.nio.charset.Charset;
  */
 public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
     private static final int MAX_IP_PACKET = 65535;
+    /**
+     * Payloads up to this size (an Ethernet-MTU packet with room to spare) are copied into a
+     * pooled VerdictBuf that owns memory of this size, so that reading one allocates no buffer,
+     * no NIO view and no copy: the pass-through path of small and MTU-sized packets.
+     */
+    static final int POOLED_CAPACITY = 2048;
+    /**
+     * Pooled buffers kept per thread: 1024 x 2 KiB = 2 MiB at most per event loop, enough for
+     * every packet of several full read batches to be in flight; beyond it, new ones are made
+     * and left to the garbage collector.
+     */
+    private static final int POOL_PER_THREAD = 1024;
+
+    /**
+     * Every buffer made is pooled (ratio 1; Netty's default keeps one in eight): the packets in
+     * flight are few and steady, and a buffer not pooled would cost its 2 KiB of zeroed memory
+     * again, from the first packet on.
+     */
+    private static final Recycler<VerdictBuf> POOL = new Recycler<VerdictBuf>(POOL_PER_THREAD, 1, 32) {
+        @Override
+        protected VerdictBuf newObject(Handle<VerdictBuf> handle) {
+            return new VerdictBuf(handle);
+        }
+    };
+    /**
+     * Pooled buffers are not made by an allocator, so they are tracked here: a packet the
+     * pipeline neither writes nor releases is reported like any leaked ByteBuf (and fails the
+     * tests, which run with the PARANOID level).
+     */
+    private static final ResourceLeakDetector<VerdictBuf> LEAKS =
+            ResourceLeakDetectorFactory.instance().newResourceLeakDetector(VerdictBuf.class);
 
     /** Who hears of the release. */
     interface Owner {
@@ -47,12 +86,26 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
         void released(long packetId);
     }
 
-    private final Owner owner;
-    private final long packetId;
-    private final int mark;
-    private final int length;
-    private final ByteBuf memory;
+    /** The pool's handle of a pooled buffer; null for a view of someone else's memory. */
+    private final Recycler.Handle<VerdictBuf> handle;
+
+    private ByteBufAllocator allocator;
+    private Owner owner;
+    private long packetId;
+    private int mark;
+    private int length;
+    /** The memory a view holds (retained until release); null for a pooled buffer. */
+    private ByteBuf memory;
+
     private boolean touched;
+    /** A pooled buffer whose memory was replaced by a capacity change: it is not pooled again. */
+    private boolean resized;
+
+    private ResourceLeakTracker<VerdictBuf> leak;
+    /** A pooled buffer's metadata object, filled for each of its packets; null for a view. */
+    private final NfqueueMetadata.Reused reusedMetadata;
+    /** A pooled buffer's read address, set for each of its packets; null for a view. */
+    private final ReadAddress readAddress;
 
     /**
      * A view of {@code length} bytes at {@code offset} of {@code memory} (retained until release),
@@ -60,11 +113,101 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
      */
     VerdictBuf(Owner owner, long packetId, int mark, ByteBuf memory, int offset, int length) {
         super(memory.alloc(), memory.nioBuffer(offset, length), MAX_IP_PACKET);
+        this.handle = null;
+        this.reusedMetadata = null;
+        this.readAddress = null;
+        this.allocator = memory.alloc();
         this.owner = owner;
         this.packetId = packetId;
         this.mark = mark;
         this.length = length;
         this.memory = memory.retain();
+    }
+
+    /** A pooled buffer with memory of its own, made once and then reused by {@link #copyOf}. */
+    private VerdictBuf(Recycler.Handle<VerdictBuf> handle) {
+        // Not a slice: the direct buffer is this object's for its whole life, freed by the
+        // garbage collector with it (doNotFree: UnpooledDirectByteBuf never frees a buffer it
+        // was given).
+        super(ByteBufAllocator.DEFAULT, false, ByteBuffer.allocateDirect(POOLED_CAPACITY), MAX_IP_PACKET);
+        this.handle = handle;
+        this.reusedMetadata = new NfqueueMetadata.Reused();
+        this.readAddress = new ReadAddress();
+    }
+
+    /**
+     * A pooled buffer's read address object, to be set for its packet (it then belongs to the
+     * packet until the last release, like the memory); null for a view.
+     */
+    ReadAddress readAddress() {
+        return readAddress;
+    }
+
+    /**
+     * The metadata of this buffer's packet, message {@code p} in {@code buf}: a pooled buffer's
+     * own object filled again (see {@link NfqueueMetadata.Reused}), else an object of its own.
+     */
+    PacketMetadata metadata(NfqueueMessages.PacketView p, ByteBuf buf, InterfaceNames interfaces) {
+        if (reusedMetadata == null) {
+            return new NfqueueMetadata(p, buf, interfaces);
+        }
+        reusedMetadata.fill(p, buf, interfaces);
+        return reusedMetadata;
+    }
+
+    /**
+     * The packet with id {@code packetId} and mark {@code mark}: a copy of {@code length} bytes at
+     * {@code offset} of {@code source}, in a pooled buffer when they fit one ({@code length <=
+     * POOLED_CAPACITY}), else in a buffer of their own size from {@code allocator}.
+     *
+     * <p>Why reuse is safe: a pooled buffer goes back to the pool only from {@link #deallocate()},
+     * when its last reference (the packet's, its slices' and duplicates') is released, and that
+     * is also when the packet is answered; a pipeline that keeps a reference keeps the buffer out
+     * of the pool. As with Netty's pooled buffers, using a buffer after releasing it is a bug
+     * that reference counting reports until the buffer is reused, and not after.
+     */
+    static VerdictBuf copyOf(
+            Owner owner, long packetId, int mark, ByteBuf source, int offset, int length, ByteBufAllocator allocator) {
+        if (length > POOLED_CAPACITY) {
+            ByteBuf copy = allocator.directBuffer(length, length);
+            try {
+                copy.writeBytes(source, offset, length);
+                return new VerdictBuf(owner, packetId, mark, copy, 0, length);
+            } finally {
+                copy.release(); // the VerdictBuf holds it now
+            }
+        }
+        VerdictBuf buf = POOL.get();
+        buf.reuse(owner, packetId, mark, length, allocator);
+        // super's: a copy in, not a write by the pipeline
+        buf.superSetBytes(source, offset, length);
+        return buf;
+    }
+
+    /** Everything a packet sets, set again, so that nothing of the previous packet shows. */
+    private void reuse(Owner owner, long packetId, int mark, int length, ByteBufAllocator allocator) {
+        resetRefCnt();
+        this.owner = owner;
+        this.packetId = packetId;
+        this.mark = mark;
+        this.length = length;
+        this.allocator = allocator;
+        this.touched = false;
+        this.resized = false;
+        setIndex(0, 0);
+        markReaderIndex();
+        markWriterIndex();
+        leak = LEAKS.track(this);
+    }
+
+    private void superSetBytes(ByteBuf source, int offset, int length) {
+        super.setBytes(0, source, offset, length);
+        writerIndex(length);
+    }
+
+    /** Whether this buffer came from the pool (tests). */
+    boolean isPooled() {
+        return handle != null;
     }
 
     /**
@@ -88,11 +231,58 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
         return touched;
     }
 
+    /** The channel's allocator, as with a buffer the allocator made (a pooled buffer outlives its channel). */
+    @Override
+    public ByteBufAllocator alloc() {
+        return allocator;
+    }
+
+    @Override
+    public VerdictBuf touch(Object hint) {
+        // As Netty's leak-aware buffers: touches are recorded at the ADVANCED and PARANOID levels
+        // only (at SIMPLE, a record per pipeline hop of every sampled buffer costs a stack trace).
+        if (leak != null
+                && ResourceLeakDetector.getLevel().ordinal() >= ResourceLeakDetector.Level.ADVANCED.ordinal()) {
+            leak.record(hint);
+        }
+        return this;
+    }
+
+    @Override
+    public VerdictBuf touch() {
+        return touch(null);
+    }
+
     @Override
     protected void deallocate() {
-        super.deallocate();
-        memory.release();
-        owner.released(packetId);
+        Owner o = owner;
+        long id = packetId;
+        try {
+            if (handle == null) {
+                super.deallocate();
+                memory.release();
+                memory = null;
+            } else if (resized) {
+                super.deallocate(); // frees the memory the capacity change allocated
+                closeLeak();
+            } else {
+                // The memory stays with this object; it waits in the pool for the next packet.
+                closeLeak();
+                owner = null;
+                allocator = null;
+                handle.recycle(this);
+            }
+        } finally {
+            o.released(id);
+        }
+    }
+
+    private void closeLeak() {
+        ResourceLeakTracker<VerdictBuf> l = leak;
+        if (l != null) {
+            leak = null;
+            l.close(this);
+        }
     }
 
     // ---- every way to change the bytes marks the buffer touched (the public setByte ... setLongLE
@@ -215,6 +405,9 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
     @Override
     public ByteBuf capacity(int newCapacity) {
         touched = true;
+        if (newCapacity != capacity()) {
+            resized = true;
+        }
         return super.capacity(newCapacity);
     }
 

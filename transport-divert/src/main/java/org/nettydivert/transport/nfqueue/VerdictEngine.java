@@ -29,6 +29,8 @@ import org.nettydivert.transport.DivertChannelConfig;
 import org.nettydivert.transport.DivertIoException;
 import org.nettydivert.transport.DivertPacket;
 import org.nettydivert.transport.spi.DivertSocket;
+import org.nettydivert.transport.spi.PacketAccess;
+import org.nettydivert.transport.spi.ReadAddress;
 import org.nettydivert.transport.unix.Errno;
 import org.nettydivert.transport.unix.Errors;
 import org.nettydivert.transport.unix.IpPackets;
@@ -129,11 +131,14 @@ public final class VerdictEngine implements VerdictBuf.Owner {
         beginBatch();
         for (int i = 0; i < count; i++) {
             DivertPacket packet = packets[i];
-            DivertAddress address = packet.address();
+            // A packet whose address was never asked for goes back with the address it was read
+            // with: its fields are read where they wait, and no DivertAddress is made for them.
+            ReadAddress read = PacketAccess.readAddress(packet);
+            DivertAddress address = read == null ? packet.address() : null;
             ByteBuf content = packet.content();
             int offset = content.readerIndex();
             int length = content.readableBytes();
-            if (!address.hasTag()) {
+            if (read == null && !address.hasTag()) {
                 // Injection leaves through another socket: what is batched goes first, to keep order.
                 if (batched > 0) {
                     if (!sendBatch(batchStart, batched, failures)) {
@@ -152,12 +157,13 @@ public final class VerdictEngine implements VerdictBuf.Owner {
             }
             // Bytes as the kernel gave them need not go back: its own copy is the packet (whole,
             // even when we were given only its first bytes).
-            VerdictBuf unchanged =
-                    content instanceof VerdictBuf && ((VerdictBuf) content).isUnchanged(this, address.tag())
-                            ? (VerdictBuf) content
-                            : null;
+            long tag = read != null ? read.tag() : address.tag();
+            int mark = read != null ? read.mark() : address.mark();
+            VerdictBuf unchanged = content instanceof VerdictBuf && ((VerdictBuf) content).isUnchanged(this, tag)
+                    ? (VerdictBuf) content
+                    : null;
             boolean withPayload = unchanged == null;
-            Throwable refusal = refusal(packet, batched, withPayload);
+            Throwable refusal = refusal(packet, read != null ? read.port() : address.port(), tag, batched, withPayload);
             if (refusal != null) {
                 failures[i] = refusal;
                 if (batched == 0) {
@@ -168,8 +174,8 @@ public final class VerdictEngine implements VerdictBuf.Owner {
             if (withPayload) {
                 IpPackets.updateIpv4HeaderChecksum(content, offset);
             }
-            boolean withMark = unchanged == null || address.mark() != unchanged.mark();
-            int verdict = verdictOf(address);
+            boolean withMark = unchanged == null || mark != unchanged.mark();
+            int verdict = read != null ? NF_ACCEPT : verdictOf(address);
             int messageBytes = withPayload ? VERDICT_HEADER + align4(length) : VERDICT_HEADER;
             if (batched > 0 && (bytes + messageBytes > sendLimit || !batch.hasRoomForAccept())) {
                 if (!sendBatch(batchStart, batched, failures)) {
@@ -184,24 +190,26 @@ public final class VerdictEngine implements VerdictBuf.Owner {
                 batchStart = i;
             }
             // Labels are rare: their BitSet is made only for a packet that has some.
-            long[] labels = address.hasConnlabels() ? address.connlabels().toLongArray() : NO_LABELS;
+            long[] labels = read == null && address.hasConnlabels()
+                    ? address.connlabels().toLongArray()
+                    : NO_LABELS;
             batch.addVerdict(
-                    address.tag(),
+                    tag,
                     verdict,
                     withMark,
-                    address.mark(),
-                    address.connmark(),
+                    mark,
+                    read != null ? DivertAddress.NO_CONNMARK : address.connmark(),
                     labels.length > 0 ? labels[0] : 0,
                     labels.length > 1 ? labels[1] : 0,
                     content,
                     offset,
                     withPayload ? length : -1);
-            batchIds[batched++] = address.tag();
+            batchIds[batched++] = tag;
             bytes += messageBytes;
             if (unchanged != null) {
                 batchUnchanged++;
                 // Only a plain accept may become part of a batch verdict, which is NF_ACCEPT for all.
-                batchBare &= !address.hasVerdictOptions() && !withMark;
+                batchBare &= (read != null || !address.hasVerdictOptions()) && !withMark;
             } else {
                 batchBare = false;
             }
@@ -236,17 +244,16 @@ public final class VerdictEngine implements VerdictBuf.Owner {
      * write are not sent yet: their packets are still in the table, but already answered, so a
      * second write of one in the same flush is refused like a write of an answered packet.
      */
-    private Throwable refusal(DivertPacket packet, int batched, boolean withPayload) {
-        DivertAddress address = packet.address();
-        if (address.port() != queue) {
-            return new IllegalArgumentException("the packet was read from NFQUEUE " + address.port()
+    private Throwable refusal(DivertPacket packet, int port, long tag, int batched, boolean withPayload) {
+        if (port != queue) {
+            return new IllegalArgumentException("the packet was read from NFQUEUE " + port
                     + " and can only be written back through that queue's channel, not queue " + queue);
         }
-        if (!table.contains(address.tag()) || isBatched(address.tag(), batched)) {
+        if (!table.contains(tag) || isBatched(tag, batched)) {
             return Errors.newException(
                     "NFQNL_MSG_VERDICT",
                     Errno.ENOENT,
-                    "packet id " + address.tag()
+                    "packet id " + tag
                             + " has no verdict pending: it was already written, or dropped because it was released"
                             + " or held longer than VERDICT_TIMEOUT_MILLIS");
         }
@@ -258,7 +265,7 @@ public final class VerdictEngine implements VerdictBuf.Owner {
             return Errors.newException(
                     "NFQNL_MSG_VERDICT",
                     Errno.EINVAL,
-                    "packet id " + address.tag() + " was read truncated ("
+                    "packet id " + tag + " was read truncated ("
                             + packet.content().readableBytes()
                             + " of its " + packet.originalLength() + " bytes) and then changed: a truncated"
                             + " packet can only be written back unchanged, or released to drop it");

@@ -15,14 +15,19 @@ package org.nettydivert.transport.nfqueue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.netty.buffer.AbstractByteBuf;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Method;
@@ -243,6 +248,171 @@ class VerdictBufTest {
         assertEquals(List.of(), released);
         slice.release();
         assertEquals(List.of(42L), released);
+    }
+
+    // ---- pooled copies (payloads up to POOLED_CAPACITY)
+
+    private static ByteBuf source(int length, int seed) {
+        ByteBuf b = Unpooled.directBuffer(length + 8);
+        for (int i = 0; i < length + 8; i++) {
+            b.writeByte(seed + i);
+        }
+        return b;
+    }
+
+    private VerdictBuf pooledCopy(long id, int mark, int length, int seed, ByteBufAllocator allocator) {
+        ByteBuf src = source(length, seed);
+        try {
+            return VerdictBuf.copyOf(owner, id, mark, src, 8, length, allocator);
+        } finally {
+            src.release();
+        }
+    }
+
+    @Test
+    void aSmallPayloadIsCopiedIntoAPooledBufferThatLeavesTheSourceFree() {
+        ByteBuf src = source(LENGTH, 0);
+        VerdictBuf buf = VerdictBuf.copyOf(owner, 42, 7, src, 8, LENGTH, UnpooledByteBufAllocator.DEFAULT);
+        assertEquals(1, src.refCnt(), "the copy holds no reference to the receive buffer");
+        src.release();
+        assertTrue(buf.isPooled());
+        assertTrue(buf.isUnchanged(owner, 42));
+        assertEquals(7, buf.mark());
+        assertEquals(LENGTH, buf.readableBytes());
+        assertEquals(8, buf.getByte(0), "the bytes at the offset");
+        assertEquals(8 + LENGTH - 1, buf.getByte(LENGTH - 1));
+        buf.release();
+        assertEquals(List.of(42L), released);
+    }
+
+    /**
+     * Runs {@code test} on a thread of its own, whose pool starts empty (the pool is per thread
+     * and hands out buffers in the order they came back, so on a shared thread the buffers of
+     * earlier tests would come first), and a Netty thread, as event loops are: Netty 4.2's
+     * Recycler pools only on those.
+     */
+    private static void withEmptyPool(Runnable test) throws InterruptedException {
+        Throwable[] failure = new Throwable[1];
+        Thread t = new FastThreadLocalThread(() -> {
+            try {
+                test.run();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        if (failure[0] instanceof Error) {
+            throw (Error) failure[0];
+        }
+        if (failure[0] != null) {
+            throw new AssertionError(failure[0]);
+        }
+    }
+
+    @Test
+    void aReleasedPooledBufferIsReusedAndShowsNothingOfItsPreviousPacket() throws InterruptedException {
+        withEmptyPool(this::reuseShowsNothingOfThePreviousPacket);
+    }
+
+    private void reuseShowsNothingOfThePreviousPacket() {
+        ByteBufAllocator first = UnpooledByteBufAllocator.DEFAULT;
+        ByteBufAllocator second = new UnpooledByteBufAllocator(true);
+        VerdictBuf a = pooledCopy(1, 0x11, 1400, 0, first);
+        // The pipeline changed everything it could about the first packet.
+        a.setByte(0, 0x7f);
+        a.readerIndex(3).markReaderIndex();
+        a.writerIndex(1000).markWriterIndex();
+        a.release();
+
+        VerdictBuf b = pooledCopy(2, 0x22, 100, 50, second);
+        assertSame(a, b, "the same object, from the pool");
+        assertEquals(1, b.refCnt());
+        assertFalse(b.isTouched(), "the previous packet's write does not show");
+        assertTrue(b.isUnchanged(owner, 2));
+        assertFalse(b.isUnchanged(owner, 1), "nor its id");
+        assertEquals(0x22, b.mark());
+        assertEquals(0, b.readerIndex());
+        assertEquals(100, b.writerIndex());
+        b.resetReaderIndex().resetWriterIndex();
+        assertEquals(0, b.readerIndex(), "nor its marked reader index");
+        assertEquals(0, b.writerIndex(), "nor its marked writer index");
+        b.writerIndex(100);
+        assertEquals(58, b.getByte(0), "this packet's bytes");
+        assertEquals((byte) (58 + 99), b.getByte(99));
+        assertSame(second, b.alloc(), "this channel's allocator");
+        b.release();
+        assertEquals(List.of(1L, 2L), released, "each packet released once, under its own id");
+    }
+
+    @Test
+    void aPooledBufferStillReferencedIsNotReused() throws InterruptedException {
+        withEmptyPool(this::stillReferencedIsNotReused);
+    }
+
+    private void stillReferencedIsNotReused() {
+        VerdictBuf a = pooledCopy(1, 0, LENGTH, 0, UnpooledByteBufAllocator.DEFAULT);
+        ByteBuf slice = a.retainedSlice();
+        a.release();
+        VerdictBuf b = pooledCopy(2, 0, LENGTH, 9, UnpooledByteBufAllocator.DEFAULT);
+        assertNotSame(a, b, "a slice still holds the first packet");
+        assertEquals(8, slice.getByte(0), "and sees its bytes");
+        slice.release();
+        b.release();
+        assertEquals(List.of(1L, 2L), released);
+        VerdictBuf c = pooledCopy(3, 0, LENGTH, 0, UnpooledByteBufAllocator.DEFAULT);
+        VerdictBuf d = pooledCopy(4, 0, LENGTH, 0, UnpooledByteBufAllocator.DEFAULT);
+        assertTrue(a == c || a == d, "once the slice lets go, the buffer is pooled again");
+        c.release();
+        d.release();
+    }
+
+    @Test
+    void aResizedPooledBufferLeavesThePool() throws InterruptedException {
+        withEmptyPool(this::resizedLeavesThePool);
+    }
+
+    private void resizedLeavesThePool() {
+        VerdictBuf a = pooledCopy(1, 0, LENGTH, 0, UnpooledByteBufAllocator.DEFAULT);
+        a.capacity(4096);
+        assertTrue(a.isTouched());
+        a.release();
+        VerdictBuf b = pooledCopy(2, 0, LENGTH, 0, UnpooledByteBufAllocator.DEFAULT);
+        assertNotSame(a, b, "its memory was replaced: it is not pooled again");
+        assertEquals(VerdictBuf.POOLED_CAPACITY, b.capacity());
+        b.release();
+        assertEquals(List.of(1L, 2L), released);
+    }
+
+    @Test
+    void aPayloadLargerThanAPooledBufferGetsACopyOfItsOwnSize() {
+        int length = VerdictBuf.POOLED_CAPACITY + 1;
+        VerdictBuf buf = pooledCopy(3, 0, length, 0, UnpooledByteBufAllocator.DEFAULT);
+        assertFalse(buf.isPooled());
+        assertEquals(length, buf.capacity());
+        assertTrue(buf.isUnchanged(owner, 3));
+        buf.release();
+        assertEquals(List.of(3L), released);
+    }
+
+    @Test
+    void aPooledBufferReleasedOnAnotherThreadTellsTheOwnerOnceAndReturnsToItsPool() throws Exception {
+        withEmptyPool(() -> {
+            VerdictBuf a = pooledCopy(5, 0, LENGTH, 0, UnpooledByteBufAllocator.DEFAULT);
+            Thread other = new Thread(a::release); // a plain thread, as a user's executor may be
+            other.start();
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            assertEquals(List.of(5L), released);
+            VerdictBuf b = pooledCopy(6, 0, LENGTH, 1, UnpooledByteBufAllocator.DEFAULT);
+            assertSame(a, b, "back in the pool of the thread that made it");
+            assertTrue(b.isUnchanged(owner, 6));
+            assertEquals(9, b.getByte(0));
+            b.release();
+        });
     }
 
     /**
