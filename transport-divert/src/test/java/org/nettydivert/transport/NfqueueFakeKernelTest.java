@@ -213,8 +213,8 @@ class NfqueueFakeKernelTest {
     @Test
     void aPacketWrittenBackWithoutAskingItsAddressGoesBackWithTheAddressItWasReadWith() throws Exception {
         bed.bind();
-        bed.kernel.queue(udp4(1, 100)).mark = 0x77;
-        bed.kernel.queue(udp4(2, 100)).mark = 0x78;
+        bed.kernel.queue(udp4(1, 100), k -> k.mark = 0x77);
+        bed.kernel.queue(udp4(2, 100), k -> k.mark = 0x78);
         List<DivertPacket> packets = bed.take(2);
         DivertPacket asked = packets.get(1);
         DivertAddress before = asked.address();
@@ -232,7 +232,7 @@ class NfqueueFakeKernelTest {
         assertEquals(0, bed.channel.stats().packetsInjected());
         assertEquals(2, bed.channel.stats().packetsReinjectedUnchanged());
 
-        bed.kernel.queue(udp4(3, 100)).mark = 0x79;
+        bed.kernel.queue(udp4(3, 100), k -> k.mark = 0x79);
         DivertPacket released = bed.take(1).get(0);
         released.release();
         assertThrows(IllegalReferenceCountException.class, released::address);
@@ -303,7 +303,7 @@ class NfqueueFakeKernelTest {
     void aReusedContentShowsNothingOfThePacketBefore() throws Exception {
         bed.bind();
         byte[] first = udp4(1, 1000);
-        bed.kernel.queue(first).mark = 0x11;
+        bed.kernel.queue(first, k -> k.mark = 0x11);
         DivertPacket p1 = bed.take(1).get(0);
         ByteBuf reused = p1.content();
         reused.setByte(8, 63); // TTL 63: a change, so the verdict carries the bytes
@@ -312,7 +312,7 @@ class NfqueueFakeKernelTest {
         assertNotNull(bed.kernel.verdictFor(1).payload);
 
         byte[] second = udp4(2, 40);
-        bed.kernel.queue(second).mark = 0x22;
+        bed.kernel.queue(second, k -> k.mark = 0x22);
         DivertPacket p2 = bed.take(1).get(0);
         assertSame(reused, p2.content(), "the first packet's buffer, from the event loop's pool");
         assertEquals(2, p2.address().tag());
