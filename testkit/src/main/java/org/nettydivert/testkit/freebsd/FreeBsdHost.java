@@ -17,7 +17,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import org.nettydivert.bsdjail.CommandRunner;
 import org.nettydivert.bsdjail.FreeBsdCommands;
 import org.nettydivert.bsdjail.Plan;
@@ -36,10 +34,9 @@ import org.nettydivert.testkit.Host;
 import org.nettydivert.testkit.HttpFileServer;
 import org.nettydivert.testkit.TcpEchoServer;
 import org.nettydivert.testkit.UdpEndpoint;
+import org.nettydivert.testkit.platform.HostLoops;
 import org.nettydivert.testkit.platform.JvmSockets;
-import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertChannel;
-import org.nettydivert.transport.DivertIoHandler;
 
 /**
  * A host of a FreeBSD network. The diverting host is the session jail this JVM lives in, so all of
@@ -58,10 +55,8 @@ final class FreeBsdHost implements Host {
     private final InetAddress ipv6;
     private final CommandRunner runner;
     private final JvmSockets sockets;
-    private final List<DivertChannel> channels = new ArrayList<>();
-    private final List<EventLoopGroup> groups = new ArrayList<>();
+    private final HostLoops loops;
     private final List<Plan.Applied> rules = new ArrayList<>();
-    private EventLoopGroup divertGroup;
     private int nextRule = FIRST_RULE;
 
     /**
@@ -75,6 +70,8 @@ final class FreeBsdHost implements Host {
         this.ipv6 = ipv6;
         this.runner = runner;
         this.sockets = new JvmSockets(this::call, name);
+        // Used only once bind() has checked that this is the JVM's own jail.
+        this.loops = new HostLoops(new DefaultThreadFactory("divert-" + name, true));
     }
 
     private void mustBeHere(String what) {
@@ -124,11 +121,9 @@ final class FreeBsdHost implements Host {
     }
 
     @Override
-    public synchronized EventLoopGroup eventLoopGroup(int threads, IoHandlerFactory factory) {
+    public EventLoopGroup eventLoopGroup(int threads, IoHandlerFactory factory) {
         mustBeHere("eventLoopGroup(...)");
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, threadFactory("loop"), factory);
-        groups.add(group);
-        return group;
+        return loops.eventLoopGroup(threads, threadFactory("loop"), factory);
     }
 
     @Override
@@ -157,26 +152,7 @@ final class FreeBsdHost implements Host {
     @Override
     public DivertChannel bind(int port, ChannelHandler handler, Bootstrap bootstrap) throws InterruptedException {
         mustBeHere("bind(...)");
-        if (bootstrap.config().group() == null) {
-            bootstrap.group(divertGroup());
-        }
-        DivertChannel channel = (DivertChannel) bootstrap
-                .channel(DivertChannel.class)
-                .handler(handler)
-                .bind(DivertAddress.port(port))
-                .sync()
-                .channel();
-        synchronized (this) {
-            channels.add(channel);
-        }
-        return channel;
-    }
-
-    private synchronized EventLoopGroup divertGroup() {
-        if (divertGroup == null) {
-            divertGroup = new MultiThreadIoEventLoopGroup(1, threadFactory("divert"), DivertIoHandler.newFactory());
-        }
-        return divertGroup;
+        return loops.bind(port, handler, bootstrap);
     }
 
     /** 0: a divert socket has no verdicts; a packet not written back is simply gone. */
@@ -222,29 +198,12 @@ final class FreeBsdHost implements Host {
      * @return one line per thing that could not be undone
      */
     List<String> closeEverything() {
-        List<DivertChannel> toClose;
-        List<EventLoopGroup> toStop;
-        EventLoopGroup divert;
         List<Plan.Applied> toUndo;
         synchronized (this) {
-            toClose = new ArrayList<>(channels);
-            toStop = new ArrayList<>(groups);
-            divert = divertGroup;
             toUndo = new ArrayList<>(rules);
-            channels.clear();
-            groups.clear();
             rules.clear();
-            divertGroup = null;
         }
-        for (DivertChannel channel : toClose) {
-            channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
-        }
-        for (EventLoopGroup group : toStop) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS);
-        }
-        if (divert != null) {
-            divert.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS);
-        }
+        loops.close();
         List<String> failures = new ArrayList<>();
         RuntimeException socketFailure = sockets.closeAll();
         if (socketFailure != null) {

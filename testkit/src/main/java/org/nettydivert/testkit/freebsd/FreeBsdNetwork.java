@@ -16,17 +16,14 @@ package org.nettydivert.testkit.freebsd;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.nettydivert.bsdjail.CommandRunner;
 import org.nettydivert.bsdjail.FreeBsdCommands;
 import org.nettydivert.bsdjail.Plan;
 import org.nettydivert.bsdjail.VnetSession;
-import org.nettydivert.testkit.Host;
 import org.nettydivert.testkit.Topology;
-import org.nettydivert.testkit.platform.ManagedNetwork;
+import org.nettydivert.testkit.platform.HostsNetwork;
 
 /**
  * A {@link Topology} on FreeBSD: the diverting host is this JVM's session jail, the others child
@@ -34,19 +31,17 @@ import org.nettydivert.testkit.platform.ManagedNetwork;
  * own stack's sysctls. Made by one {@link Plan}, removed by undoing it in reverse (and, should the
  * JVM die first, by the session's reaper, which removes the session jail with its children).
  */
-final class FreeBsdNetwork implements ManagedNetwork {
+final class FreeBsdNetwork extends HostsNetwork<FreeBsdHost> {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-    private final Topology topology;
     private final VnetSession session;
     private final CommandRunner runner;
-    private final Map<String, FreeBsdHost> hosts = new LinkedHashMap<>();
     private final List<String> children = new ArrayList<>();
     private final List<Integer> units = new ArrayList<>();
     private Plan.Applied applied;
 
     private FreeBsdNetwork(Topology topology, VnetSession session) {
-        this.topology = topology;
+        super(topology);
         this.session = session;
         this.runner = session.runner();
     }
@@ -153,32 +148,8 @@ final class FreeBsdNetwork implements ManagedNetwork {
     }
 
     @Override
-    public Topology topology() {
-        return topology;
-    }
-
-    @Override
     public String platform() {
         return "freebsd";
-    }
-
-    @Override
-    public Host host() {
-        return host(topology.divertingHost());
-    }
-
-    @Override
-    public Host host(String name) {
-        FreeBsdHost host = hosts.get(name);
-        if (host == null) {
-            throw new IllegalArgumentException(topology + " has no host " + name + "; it has " + hosts.keySet());
-        }
-        return host;
-    }
-
-    @Override
-    public List<Host> hosts() {
-        return List.copyOf(hosts.values());
     }
 
     /** Always empty: divert sockets have no verdicts to wait for. */
@@ -219,6 +190,6 @@ final class FreeBsdNetwork implements ManagedNetwork {
 
     @Override
     public String toString() {
-        return "freebsd " + topology + " in " + session.name() + " " + hosts.values();
+        return "freebsd " + topology() + " in " + session.name() + " " + hosts.values();
     }
 }

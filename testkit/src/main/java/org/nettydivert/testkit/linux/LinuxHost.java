@@ -17,7 +17,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -25,17 +24,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import org.nettydivert.testkit.CommandResult;
 import org.nettydivert.testkit.DivertRule;
 import org.nettydivert.testkit.Host;
 import org.nettydivert.testkit.HttpFileServer;
 import org.nettydivert.testkit.TcpEchoServer;
 import org.nettydivert.testkit.UdpEndpoint;
+import org.nettydivert.testkit.platform.HostLoops;
 import org.nettydivert.testkit.platform.JvmSockets;
-import org.nettydivert.transport.DivertAddress;
 import org.nettydivert.transport.DivertChannel;
-import org.nettydivert.transport.DivertIoHandler;
 
 /** A {@link Host} that is a network namespace of its own. */
 final class LinuxHost implements Host {
@@ -45,9 +42,7 @@ final class LinuxHost implements Host {
     private final InetAddress ipv6;
     private final FilterRules filter;
     private final JvmSockets sockets;
-    private final List<DivertChannel> channels = new ArrayList<>();
-    private final List<EventLoopGroup> groups = new ArrayList<>();
-    private EventLoopGroup divertGroup;
+    private final HostLoops loops;
     private int rules;
 
     LinuxHost(String name, NetworkNamespace ns, InetAddress ipv4, InetAddress ipv6, FilterRules filter) {
@@ -57,6 +52,7 @@ final class LinuxHost implements Host {
         this.ipv6 = ipv6;
         this.filter = filter;
         this.sockets = new JvmSockets(ns::call, name);
+        this.loops = new HostLoops(ns.threadFactory("divert-" + name));
     }
 
     @Override
@@ -90,10 +86,8 @@ final class LinuxHost implements Host {
     }
 
     @Override
-    public synchronized EventLoopGroup eventLoopGroup(int threads, IoHandlerFactory factory) {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, ns.threadFactory("loop-" + name), factory);
-        groups.add(group);
-        return group;
+    public EventLoopGroup eventLoopGroup(int threads, IoHandlerFactory factory) {
+        return loops.eventLoopGroup(threads, ns.threadFactory("loop-" + name), factory);
     }
 
     @Override
@@ -118,27 +112,7 @@ final class LinuxHost implements Host {
 
     @Override
     public DivertChannel bind(int port, ChannelHandler handler, Bootstrap bootstrap) throws InterruptedException {
-        if (bootstrap.config().group() == null) {
-            bootstrap.group(divertGroup());
-        }
-        DivertChannel channel = (DivertChannel) bootstrap
-                .channel(DivertChannel.class)
-                .handler(handler)
-                .bind(DivertAddress.port(port))
-                .sync()
-                .channel();
-        synchronized (this) {
-            channels.add(channel);
-        }
-        return channel;
-    }
-
-    private synchronized EventLoopGroup divertGroup() {
-        if (divertGroup == null) {
-            divertGroup = new MultiThreadIoEventLoopGroup(
-                    1, ns.threadFactory("divert-" + name), DivertIoHandler.newFactory());
-        }
-        return divertGroup;
+        return loops.bind(port, handler, bootstrap);
     }
 
     @Override
@@ -190,30 +164,8 @@ final class LinuxHost implements Host {
      * with the network.
      */
     void closeEverything() {
-        RuntimeException failure = null;
-        List<DivertChannel> toClose;
-        List<EventLoopGroup> toStop;
-        synchronized (this) {
-            toClose = new ArrayList<>(channels);
-            toStop = new ArrayList<>(groups);
-            channels.clear();
-            groups.clear();
-        }
-        for (DivertChannel channel : toClose) {
-            channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
-        }
-        for (EventLoopGroup group : toStop) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS);
-        }
-        EventLoopGroup divert;
-        synchronized (this) {
-            divert = divertGroup;
-            divertGroup = null;
-        }
-        if (divert != null) {
-            divert.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS);
-        }
-        failure = sockets.closeAll();
+        loops.close();
+        RuntimeException failure = sockets.closeAll();
         if (failure != null) {
             throw failure;
         }

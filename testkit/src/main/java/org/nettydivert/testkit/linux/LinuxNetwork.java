@@ -17,24 +17,19 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.nettydivert.testkit.Host;
 import org.nettydivert.testkit.Topology;
-import org.nettydivert.testkit.platform.ManagedNetwork;
+import org.nettydivert.testkit.platform.HostsNetwork;
 
 /**
  * A {@link Topology} made of network namespaces: one per host, veth pairs for the links. Links
  * are made with {@code ip -n A link add ... netns B}, so each veth is created inside a namespace
  * of ours and never appears in the machine's own.
  */
-final class LinuxNetwork implements ManagedNetwork {
-    private final Topology topology;
-    private final Map<String, LinuxHost> hosts = new LinkedHashMap<>();
+final class LinuxNetwork extends HostsNetwork<LinuxHost> {
 
     private LinuxNetwork(Topology topology) {
-        this.topology = topology;
+        super(topology);
     }
 
     static LinuxNetwork create(Topology topology, FilterRules filter) {
@@ -125,32 +120,8 @@ final class LinuxNetwork implements ManagedNetwork {
     }
 
     @Override
-    public Topology topology() {
-        return topology;
-    }
-
-    @Override
     public String platform() {
         return "linux";
-    }
-
-    @Override
-    public Host host() {
-        return host(topology.divertingHost());
-    }
-
-    @Override
-    public Host host(String name) {
-        LinuxHost host = hosts.get(name);
-        if (host == null) {
-            throw new IllegalArgumentException(topology + " has no host " + name + "; it has " + hosts.keySet());
-        }
-        return host;
-    }
-
-    @Override
-    public List<Host> hosts() {
-        return List.copyOf(hosts.values());
     }
 
     @Override
@@ -217,6 +188,6 @@ final class LinuxNetwork implements ManagedNetwork {
 
     @Override
     public String toString() {
-        return "linux " + topology + " " + hosts.values();
+        return "linux " + topology() + " " + hosts.values();
     }
 }
