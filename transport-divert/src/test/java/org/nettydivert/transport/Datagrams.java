@@ -16,6 +16,8 @@ package org.nettydivert.transport;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Receiving what the kernel passed, for the tests on real kernels (Linux here, the BSDs on their machines). */
 final class Datagrams {
@@ -32,5 +34,27 @@ final class Datagrams {
         byte[] data = new byte[packet.getLength()];
         System.arraycopy(packet.getData(), packet.getOffset(), data, 0, data.length);
         return data;
+    }
+
+    /**
+     * What a {@link ContractKernel} passed: datagrams until {@code expected} came (or none for two
+     * seconds, long enough for a slow machine), then any that came in the next 200 ms, where
+     * one that should not be there would show.
+     */
+    static List<byte[]> passed(DatagramSocket receiver, int expected) throws Exception {
+        List<byte[]> got = new ArrayList<>();
+        receiver.setSoTimeout(2000);
+        while (got.size() < expected) {
+            byte[] data = receive(receiver);
+            if (data == null) {
+                return got;
+            }
+            got.add(data);
+        }
+        receiver.setSoTimeout(200);
+        for (byte[] data; (data = receive(receiver)) != null; ) {
+            got.add(data);
+        }
+        return got;
     }
 }

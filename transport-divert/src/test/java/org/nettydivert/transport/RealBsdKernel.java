@@ -21,7 +21,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.nettydivert.bsdjail.CommandRunner;
@@ -140,20 +139,7 @@ final class RealBsdKernel implements ContractKernel {
 
     @Override
     public List<byte[]> passed(int expected) throws Exception {
-        List<byte[]> got = new ArrayList<>();
-        receiver.setSoTimeout(2000);
-        while (got.size() < expected) {
-            byte[] data = Datagrams.receive(receiver);
-            if (data == null) {
-                return got;
-            }
-            got.add(data);
-        }
-        receiver.setSoTimeout(200);
-        for (byte[] data; (data = Datagrams.receive(receiver)) != null; ) {
-            got.add(data);
-        }
-        return got;
+        return Datagrams.passed(receiver, expected);
     }
 
     @Override
