@@ -27,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.nettydivert.testkit.DivertRule;
@@ -193,6 +194,50 @@ final class EndToEnd {
     static void update(MessageDigest digest, ByteBuf buf) {
         for (ByteBuffer nio : buf.nioBuffers()) {
             digest.update(nio);
+        }
+    }
+
+    /**
+     * Receives a TCP transfer of {@code expected} bytes and completes {@code done} with its SHA-256,
+     * or exceptionally when more come, or the connection ends first.
+     */
+    static class ReceivingDigest extends ChannelInboundHandlerAdapter {
+        private final CompletableFuture<byte[]> done;
+        private final MessageDigest digest = sha256();
+        private final long expected;
+        private long received;
+
+        ReceivingDigest(CompletableFuture<byte[]> done, long expected) {
+            this.done = done;
+            this.expected = expected;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            update(digest, buf);
+            received += buf.readableBytes();
+            if (received == expected) {
+                done.complete(digest.digest());
+            } else if (received > expected) {
+                done.completeExceptionally(new AssertionError("received " + received + " bytes"));
+            }
+            passOn(ctx, buf);
+        }
+
+        void passOn(ChannelHandlerContext ctx, ByteBuf buf) {
+            buf.release();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            done.completeExceptionally(new AssertionError("closed after " + received + " bytes"));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            done.completeExceptionally(cause);
+            ctx.close();
         }
     }
 }

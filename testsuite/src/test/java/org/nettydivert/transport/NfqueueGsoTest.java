@@ -18,10 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -31,7 +29,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.security.MessageDigest;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -81,7 +78,7 @@ class NfqueueGsoTest {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new Digest(received));
+                        ch.pipeline().addLast(new EndToEnd.ReceivingDigest(received, TRANSFER_BYTES));
                     }
                 });
         listener = server.call(() -> serverBootstrap
@@ -119,33 +116,5 @@ class NfqueueGsoTest {
         assertTrue(aboveMtu.get() > 0, seen);
         assertTrue(largest.get() > 2 * MTU, seen);
         System.out.println("NfqueueGsoTest: " + seen);
-    }
-
-    /** Digests the whole transfer and completes {@code done} with its SHA-256. */
-    private static final class Digest extends ChannelInboundHandlerAdapter {
-        private final CompletableFuture<byte[]> done;
-        private final MessageDigest digest = EndToEnd.sha256();
-        private long received;
-
-        Digest(CompletableFuture<byte[]> done) {
-            this.done = done;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf buf = (ByteBuf) msg;
-            EndToEnd.update(digest, buf);
-            received += buf.readableBytes();
-            buf.release();
-            if (received == TRANSFER_BYTES) {
-                done.complete(digest.digest());
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            done.completeExceptionally(cause);
-            ctx.close();
-        }
     }
 }

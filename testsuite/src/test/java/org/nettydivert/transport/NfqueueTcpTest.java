@@ -23,7 +23,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -32,7 +31,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -114,7 +112,7 @@ class NfqueueTcpTest {
         Bootstrap clientBootstrap = new Bootstrap()
                 .group(tcpGroup)
                 .channel(NioSocketChannel.class)
-                .handler(new ReceivingDigest(clientReceived));
+                .handler(new EndToEnd.ReceivingDigest(clientReceived, TRANSFER_BYTES));
         client = host.call(() -> clientBootstrap
                 .connect(new InetSocketAddress(address, port))
                 .sync()
@@ -145,49 +143,10 @@ class NfqueueTcpTest {
                 stats, flows.toServerPackets.get() + flows.fromServerPackets.get(), EndToEnd.queueStats(host, QUEUE));
     }
 
-    /** Receives the whole transfer and completes {@code done} with its SHA-256. */
-    private static class ReceivingDigest extends ChannelInboundHandlerAdapter {
-        private final CompletableFuture<byte[]> done;
-        private final MessageDigest digest = EndToEnd.sha256();
-        private long received;
-
-        ReceivingDigest(CompletableFuture<byte[]> done) {
-            this.done = done;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf buf = (ByteBuf) msg;
-            EndToEnd.update(digest, buf);
-            received += buf.readableBytes();
-            if (received == TRANSFER_BYTES) {
-                done.complete(digest.digest());
-            } else if (received > TRANSFER_BYTES) {
-                done.completeExceptionally(new AssertionError("received " + received + " bytes"));
-            }
-            passOn(ctx, buf);
-        }
-
-        void passOn(ChannelHandlerContext ctx, ByteBuf buf) {
-            buf.release();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            done.completeExceptionally(new AssertionError("closed after " + received + " bytes"));
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            done.completeExceptionally(cause);
-            ctx.close();
-        }
-    }
-
     /** The server: digests what it receives and echoes it back. */
-    private static final class EchoingDigest extends ReceivingDigest {
+    private static final class EchoingDigest extends EndToEnd.ReceivingDigest {
         EchoingDigest(CompletableFuture<byte[]> done) {
-            super(done);
+            super(done, TRANSFER_BYTES);
         }
 
         @Override
