@@ -23,6 +23,17 @@
 #   e  java -jar ...example.jar rewrite-port --port Q --from PORT_Q --to PORT_E: the codec-ip
 #      pipeline (IpPacketCodec decodes, the handler rewrites the UDP destination port, the
 #      codec fixes the checksums and encodes)
+#   f  two channels on two event loops (issue 17), as two runs interleaved like the other modes:
+#      f1  TWO flooders in parallel (N datagrams each, warm-up W/2 each) against ONE channel:
+#          -j NFQUEUE --queue-num Q, passthrough --port Q
+#      f2  the same two flooders against TWO channels: -j NFQUEUE --queue-balance Q:Q+1,
+#          passthrough --port Q --channels 2
+#      so that only the number of channels differs; f2/f1 is the figure. --queue-balance hashes
+#      the source and destination addresses and the protocol, not the ports: the flooders bind
+#      two loopback source addresses (127.0.0.X), probed once at the start so that one lands on
+#      each queue; each f2 run prints the share each queue got (/proc/net/netfilter/nfnetlink_queue).
+# Every run also records the machine's CPU over the measured flood (/proc/stat: busy and
+# softirq, in % of one CPU, so up to nproc x 100), and f runs the flooders' CPU (bash times).
 # With BENCH_JAVA=hand, (d) and (e) run microbench/nfqueue/java/NfqueueBench instead: the same
 # pass-through, and a rewrite done by hand on the ByteBuf with an RFC 1624 checksum update.
 # Every run starts a fresh handler, sends an unmeasured warm-up flood of W packets (-w, default
@@ -93,6 +104,8 @@ Q=7                 # the NFQUEUE queue number
 PORT_Q=9000         # flood target that the rule diverts
 PORT_A=9001         # flood target without a rule (mode a)
 PORT_E=9002         # where (e) rewrites PORT_Q to
+PORT_F1=9010        # (f1): two flooders, queue Q
+PORT_F2=9011        # (f2): two flooders, queues Q and Q+1 (--queue-balance)
 PP_Q=9100           # ping-pong port, both directions diverted
 PP_A=9101           # ping-pong port without a rule
 NS=nfqbench-$$
@@ -148,6 +161,17 @@ if [ -n "$BASELINE_JAR" ]; then
     done
     MODES=${with_baseline# }
 fi
+if [[ " $MODES " == *" f "* ]]; then
+    if [ "$BENCH_JAVA" != example ]; then
+        echo "mode f needs the example jar (BENCH_JAVA=example)" >&2
+        exit 2
+    fi
+    with_f=
+    for m in $MODES; do
+        if [ "$m" = f ]; then with_f="$with_f f1 f2"; else with_f="$with_f $m"; fi
+    done
+    MODES=${with_f# }
+fi
 JAVA_PROPS=()
 if [ -n "${BENCH_BATCH:-}" ]; then
     JAVA_PROPS+=("-Dbench.batch=$BENCH_BATCH")
@@ -177,6 +201,9 @@ nsx ip link set lo up
 nsx iptables -A OUTPUT -p udp --dport $PORT_Q -j NFQUEUE --queue-num $Q
 nsx iptables -A OUTPUT -p udp --dport $PP_Q -j NFQUEUE --queue-num $Q
 nsx iptables -A OUTPUT -p udp --sport $PP_Q -j NFQUEUE --queue-num $Q
+nsx iptables -A OUTPUT -p udp --dport $PORT_F1 -j NFQUEUE --queue-num $Q
+nsx iptables -A OUTPUT -p udp --dport $PORT_F2 -j NFQUEUE --queue-balance $Q:$((Q + 1))
+echo "machine: nproc $(nproc), load average $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r)"
 
 # The handler of a mode, as a command line (none for a).
 handler_cmd() {
@@ -185,6 +212,11 @@ handler_cmd() {
         c) echo "$OUT/bin/nfq_batch $Q" ;;
         D)
             echo "$JAVA $JAVA_OPTS ${JAVA_PROPS[*]:-} ${2:-} -jar $BASELINE_JAR passthrough --port $Q"
+            ;;
+        f1|f2)
+            local channels=
+            [ "$1" = f2 ] && channels=" --channels 2"
+            echo "$JAVA $JAVA_OPTS ${JAVA_PROPS[*]:-} ${2:-} -jar $EXAMPLE_JAR passthrough --port $Q$channels"
             ;;
         d|e)
             local jvm="$JAVA $JAVA_OPTS ${JAVA_PROPS[*]:-} ${2:-}"
@@ -199,8 +231,26 @@ handler_cmd() {
     esac
 }
 
-# This namespace's line for queue Q in /proc/net/netfilter/nfnetlink_queue (empty if unbound).
-queue_line() { nsx awk -v q=$Q '$1 == q' /proc/net/netfilter/nfnetlink_queue 2>/dev/null || true; }
+# This namespace's line for queue Q (or the queue given) in /proc/net/netfilter/nfnetlink_queue
+# (empty if unbound).
+queue_line() { nsx awk -v q="${1:-$Q}" '$1 == q' /proc/net/netfilter/nfnetlink_queue 2>/dev/null || true; }
+
+# The queues a mode's handler binds.
+queues_of() { if [ "$1" = f2 ]; then echo "$Q $((Q + 1))"; else echo "$Q"; fi; }
+
+# Whether every queue of mode $1 is bound (all) or none is (none).
+queues_are() { # all|none mode
+    local q
+    for q in $(queues_of "$2"); do
+        if [ "$1" = all ]; then [ -n "$(queue_line "$q")" ] || return 1; else [ -z "$(queue_line "$q")" ] || return 1; fi
+    done
+}
+
+# Packets the kernel has put in queue $1 so far: the id sequence (column 8), 0 if unbound.
+queue_seq() { queue_line "$1" | awk '{ print $8 + 0 } END { if (NR == 0) print 0 }' | head -1; }
+
+# The machine's CPU time so far, from /proc/stat: "busy softirq total" in clock ticks, all CPUs.
+cpu_stat() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, $8, t; exit }' /proc/stat; }
 
 HPID=
 SINKS=0
@@ -208,19 +258,19 @@ start_handler() { # mode [extra JVM options]
     HPID=
     [ "$1" = a ] && return 0
     # shellcheck disable=SC2046
-    if [ -n "$(queue_line)" ]; then
-        echo "queue $Q is still bound by an earlier handler: $(queue_line)" >&2
+    if ! queues_are none "$1"; then
+        echo "queue $Q or $((Q + 1)) is still bound by an earlier handler: $(queue_line) $(queue_line $((Q + 1)))" >&2
         exit 1
     fi
     ip netns exec "$NS" $(handler_cmd "$1" "${2:-}") >>"$OUT/handler-$1.log" 2>&1 &
     HPID=$!
     PIDS+=("$HPID")
     for _ in $(seq 1 300); do
-        [ -n "$(queue_line)" ] && return 0
+        queues_are all "$1" && return 0
         kill -0 "$HPID" 2>/dev/null || { echo "handler $1 died:" >&2; cat "$OUT/handler-$1.log" >&2; exit 1; }
         sleep 0.05
     done
-    echo "handler $1 did not bind queue $Q" >&2
+    echo "handler $1 did not bind queue(s) $(queues_of "$1")" >&2
     exit 1
 }
 
@@ -231,7 +281,7 @@ stop_handler() {
     forget "$HPID"
     HPID=
     for _ in $(seq 1 100); do
-        [ -z "$(queue_line)" ] && return 0
+        queues_are none f2 && return 0
         sleep 0.05
     done
     echo "queue $Q still bound after its handler exited" >&2
@@ -256,8 +306,72 @@ flood() { # port sink_port count size
     awk '/^delivered/ { print $2, $4 }' "$log"
 }
 
+# As flood, from two flooders in parallel, each sending COUNT datagrams from its own source
+# address (SRC1, SRC2): the sink waits for 2 x COUNT. Each flooder's CPU (user + system, seconds,
+# bash times) goes to $OUT/flooder-1.times and -2.times.
+SRC1=127.0.0.2
+SRC2=127.0.0.3
+flood2() { # port count_each size
+    SINKS=$((SINKS + 1))
+    local log="$OUT/sink-$SINKS.log" f1 f2
+    rm -f "$log"
+    ip netns exec "$NS" "$OUT/bin/udp_sink" "$1" $(($2 * 2)) 300 >"$log" &
+    local sink=$!
+    PIDS+=("$sink")
+    for _ in $(seq 1 100); do
+        grep -q ready "$log" 2>/dev/null && break
+        sleep 0.02
+    done
+    (nsx "$OUT/bin/udp_flood" "$1" "$2" "$3" "${SNDBUF:-0}" $SRC1 >/dev/null; times >"$OUT/flooder-1.times") &
+    f1=$!
+    (nsx "$OUT/bin/udp_flood" "$1" "$2" "$3" "${SNDBUF:-0}" $SRC2 >/dev/null; times >"$OUT/flooder-2.times") &
+    f2=$!
+    wait $f1 $f2
+    wait "$sink"
+    forget "$sink"
+    awk '/^delivered/ { print $2, $4 }' "$log"
+}
+
+# The CPU seconds (user + system) of a flooder's children, from its `times` file.
+flooder_cpu() { awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { v = $i; m = v; sub(/m.*/, "", m); sub(/^[0-9]+m/, "", v); sub(/s$/, "", v); s += m * 60 + v } printf "%.2f", s }' "$1" 2>/dev/null; }
+
+# Picks SRC1 and SRC2 among 127.0.0.2-127.0.0.40 so that --queue-balance puts the first on queue
+# Q and the second on Q+1 (the hash is the kernel's, with a seed drawn once per boot).
+probe_sources() {
+    local a n q0 q1 s1= s2=
+    start_handler f2
+    for n in $(seq 2 40); do
+        a=127.0.0.$n
+        q0=$(queue_seq $Q)
+        q1=$(queue_seq $((Q + 1)))
+        nsx "$OUT/bin/udp_flood" $PORT_F2 20 64 0 $a >/dev/null 2>&1 || true
+        sleep 0.1
+        if [ -z "$s1" ] && [ "$(queue_seq $Q)" -gt "$q0" ]; then s1=$a; fi
+        if [ -z "$s2" ] && [ "$(queue_seq $((Q + 1)))" -gt "$q1" ]; then s2=$a; fi
+        [ -n "$s1" ] && [ -n "$s2" ] && break
+    done
+    stop_handler
+    if [ -z "$s1" ] || [ -z "$s2" ]; then
+        echo "no two source addresses in 127.0.0.2-40 hash to queues $Q and $((Q + 1))" >&2
+        exit 1
+    fi
+    SRC1=$s1
+    SRC2=$s2
+    echo "mode f: source $SRC1 hashes to queue $Q, $SRC2 to queue $((Q + 1))"
+}
+
 measure() { # mode size -> appends "size mode rate delivered queue_drops" to results
     local mode=$1 size=$2 port=$PORT_Q sink=$PORT_Q
+    case $mode in
+        f1|f2)
+            port=$PORT_F1
+            [ "$mode" = f2 ] && port=$PORT_F2
+            start_handler "$mode"
+            flood2 $port $((WARMUP / 2)) "$size" >/dev/null
+            flood_measured "$mode" "$size" $port $port "$N" two
+            return
+            ;;
+    esac
     [ "$mode" = a ] && port=$PORT_A && sink=$PORT_A
     [ "$mode" = e ] && sink=$PORT_E
     start_handler "$mode"
@@ -272,34 +386,75 @@ measure_cold() { # size [mode]
     flood_measured "${mode}cold" "$1" $PORT_Q $PORT_Q "$COLD"
 }
 
-# The measured flood of a started handler: appends
-# "size mode rate delivered queue_drops cpu_us loop_us loop_bytes_per_packet" to results.
-flood_measured() { # mode size port sink count
-    local mode=$1 size=$2 port=$3 sink=$4 count=$5
-    local result drops=0 cpu0=0 cpu1=0 cpu=nan loop=nan loop0=0 loop1=0 tid= alloc0= alloc1= alloc=nan
+# The measured flood of a started handler: appends "size mode rate delivered queue_drops cpu_us
+# loop_us loop_bytes_per_packet machine_busy_% machine_softirq_% queue_shares flooders_cpu_s" to
+# results (the loop figures summed over the event loop threads; the last two for f runs, else -).
+flood_measured() { # mode size port sink count [two]
+    local mode=$1 size=$2 port=$3 sink=$4 count=$5 two=${6:-}
+    local result drops=0 cpu0=0 cpu1=0 cpu=nan loop=nan loop0=0 loop1=0 tids= alloc0= alloc1= alloc=nan
+    local m0 m1 busy softirq shares=- fcpu=- s0=0 s1=0 t0=0 t1=0 sent=$count
     if [ -n "$HPID" ]; then
-        tid=$(loop_thread "$HPID")
-        alloc0=$(allocated "$HPID" "$tid")
+        tids=$(loop_threads "$HPID")
+        alloc0=$(allocated_sum "$HPID" "$tids")
         cpu0=$(cpu_ticks "$HPID")
-        loop0=$(cpu_ticks "$HPID/task/$tid")
+        loop0=$(tasks_ticks "$HPID" "$tids")
     fi
-    flood $port $sink "$count" "$size" >"$OUT/flood.out"
+    s0=$(queue_seq $Q)
+    t0=$(queue_seq $((Q + 1)))
+    m0=$(cpu_stat)
+    if [ -n "$two" ]; then
+        flood2 $port "$count" "$size" >"$OUT/flood.out"
+        sent=$((count * 2))
+        fcpu="$(flooder_cpu "$OUT/flooder-1.times")+$(flooder_cpu "$OUT/flooder-2.times")"
+    else
+        flood $port $sink "$count" "$size" >"$OUT/flood.out"
+    fi
+    m1=$(cpu_stat)
     result=$(cat "$OUT/flood.out")
+    read -r busy softirq <<<"$(awk -v a="$m0" -v b="$m1" -v n="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[3] - x[3]; if (t <= 0) { print "nan nan"; exit } printf "%.0f %.0f", 100 * n * (y[1] - x[1]) / t, 100 * n * (y[2] - x[2]) / t }')"
     if [ "$mode" != a ]; then
         cpu1=$(cpu_ticks "$HPID")
-        loop1=$(cpu_ticks "$HPID/task/$tid")
-        alloc1=$(allocated "$HPID" "$tid")
-        drops=$(queue_line | awk '{ print $6 + $7 }')
+        loop1=$(tasks_ticks "$HPID" "$tids")
+        alloc1=$(allocated_sum "$HPID" "$tids")
+        drops=$(for q in $(queues_of "$mode"); do queue_line "$q"; done | awk '{ d += $6 + $7 } END { print d + 0 }')
         cpu=$(per_packet $((cpu1 - cpu0)) "${result% *}")
         loop=$(per_packet $((loop1 - loop0)) "${result% *}")
         if [ -n "$alloc0" ] && [ -n "$alloc1" ]; then
             alloc=$(awk -v a="$alloc0" -v b="$alloc1" -v n="${result% *}" 'BEGIN { printf "%.1f", n ? (b - a) / n : 0 }')
         fi
+        if [ "$mode" = f2 ]; then
+            s1=$(queue_seq $Q)
+            t1=$(queue_seq $((Q + 1)))
+            shares=$(awk -v a=$((s1 - s0)) -v b=$((t1 - t0)) 'BEGIN { printf "%.0f%%/%.0f%%", a + b ? 100 * a / (a + b) : 0, a + b ? 100 * b / (a + b) : 0 }')
+        fi
     fi
     stop_handler
-    echo "$size $mode ${result#* } ${result% *} $drops $cpu $loop $alloc" >>"$OUT/results.txt"
-    printf '  %-5s %5d B  %9.0f pkt/s  delivered %d/%d  queue drops %s  CPU us/pkt: process %s, loop thread %s; loop thread allocated %s B/pkt\n' \
-        "$mode" "$size" "${result#* }" "${result% *}" "$count" "$drops" "$cpu" "$loop" "$alloc"
+    echo "$size $mode ${result#* } ${result% *} $drops $cpu $loop $alloc $busy $softirq $shares $fcpu" >>"$OUT/results.txt"
+    printf '  %-5s %5d B  %9.0f pkt/s  delivered %d/%d  queue drops %s  CPU us/pkt: process %s, loop thread(s) %s; loop thread(s) allocated %s B/pkt; machine CPU busy %s%% (softirq %s%%)' \
+        "$mode" "$size" "${result#* }" "${result% *}" "$sent" "$drops" "$cpu" "$loop" "$alloc" "$busy" "$softirq"
+    [ -n "$two" ] && printf '; flooders CPU %s s' "$fcpu"
+    [ "$mode" = f2 ] && printf '; queue %s/%s shares %s' $Q $((Q + 1)) "$shares"
+    echo
+}
+
+# The summed allocation of the threads TIDS of PID (empty for a C program).
+allocated_sum() { # pid tids
+    local t v sum= 
+    for t in $2; do
+        v=$(allocated "$1" "$t")
+        [ -z "$v" ] && return 0
+        sum=$(awk -v a="${sum:-0}" -v b="$v" 'BEGIN { printf "%.0f", a + b }')
+    done
+    echo "$sum"
+}
+
+# The summed CPU ticks of the threads TIDS of PID.
+tasks_ticks() { # pid tids
+    local t sum=0
+    for t in $2; do
+        sum=$((sum + $(cpu_ticks "$1/task/$t")))
+    done
+    echo $sum
 }
 
 # Bytes the JVM thread TID of PID has allocated so far (jcmd Thread.print -e), or nothing for a
@@ -313,13 +468,13 @@ allocated() { # pid tid
 
 per_packet() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.2f", n ? t * 1e6 / hz / n : 0 }'; }
 
-# The thread that handles packets: the Netty event loop in a JVM, the only thread in C.
-loop_thread() {
-    local t
+# The threads that handle packets: the Netty event loops in a JVM, the only thread in C.
+loop_threads() {
+    local t found=
     for t in /proc/"$1"/task/*; do
-        case "$(cat "$t/comm")" in multiThreadIoEv*) echo "${t##*/}"; return ;; esac
+        case "$(cat "$t/comm")" in multiThreadIoEv*) echo "${t##*/}"; found=1 ;; esac
     done
-    echo "$1"
+    [ -n "$found" ] || echo "$1"
 }
 
 # CPU time (user + system, all threads) a process has used, in clock ticks.
@@ -334,6 +489,9 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if
 
 : >"$OUT/results.txt"
 START=$(date +%s)
+if [[ " $MODES " == *" f2 "* ]]; then
+    probe_sources
+fi
 for r in $(seq 1 "$ROUNDS"); do
     echo "round $r/$ROUNDS"
     for size in $SIZES; do
@@ -513,6 +671,24 @@ if [ "$COLD" -gt 0 ] && [[ " $MODES " == *" d "* ]]; then
         printf '%-6s %12.0f %12.0f %12.0f %10.2f\n' "$size B" "$cold" "$warm" "$cb" "$(ratio "$cold" "$warm")"
     done
 fi
+if [[ " $MODES " == *" f2 "* ]]; then
+    echo
+    echo "Two channels (f): two flooders in parallel, $N datagrams each, against one channel (f1,"
+    echo "--queue-num $Q) and two on two event loops (f2, --queue-balance $Q:$((Q + 1)), --channels 2);"
+    echo "(d) is one flooder, one channel. Medians of $ROUNDS rounds; nproc $(nproc). Loop: CPU us per"
+    echo "packet of the event loop thread(s), summed; machine: CPU busy over the flood, % of one CPU"
+    echo "(softirq in brackets); flooders: CPU seconds of each"
+    printf '%-6s %10s %10s %10s %6s %6s %9s %9s %12s %12s %12s\n' size "(d) 1x1" "(f1) 2x1" "(f2) 2x2" f2/f1 f2/d "f1 loop" "f2 loop" "f1 machine" "f2 machine" "f2 shares"
+    for size in $SIZES; do
+        med() { awk -v s="$size" -v m="$1" -v c="$2" '$1 == s && $2 == m && $c != "" && $c != "nan" { print $c }' "$OUT/results.txt" | median; }
+        printf '%-6s %10.0f %10.0f %10.0f %6s %6s %9s %9s %12s %12s %12s\n' "$size B" "$(med d 3)" "$(med f1 3)" "$(med f2 3)" \
+            "$(ratio "$(med f2 3)" "$(med f1 3)")" "$(ratio "$(med f2 3)" "$(med d 3)")" "$(med f1 7)" "$(med f2 7)" \
+            "$(med f1 9)% ($(med f1 10)%)" "$(med f2 9)% ($(med f2 10)%)" \
+            "$(awk -v s="$size" '$1 == s && $2 == "f2" { printf "%s ", $11 }' "$OUT/results.txt")"
+    done
+    printf 'flooders CPU s (f1 | f2, each run): %s | %s\n' \
+        "$(awk '$2 == "f1" { printf "%s ", $12 }' "$OUT/results.txt")" "$(awk '$2 == "f2" { printf "%s ", $12 }' "$OUT/results.txt")"
+fi
 if [ -s "$OUT/tcp.txt" ]; then
     echo
     echo "TCP (iperf3 -n $TCP_BYTES, receiver Gbit/s, medians of $ROUNDS rounds): no queue, the batched C loop"
@@ -559,6 +735,12 @@ for size in $SIZES; do
         printf '  UDP %5s B: cold/warm %s (target >= 0.8)\n' "$size" \
             "$(ratio "$(awk -v s="$size" '$1 == s && $2 == "dcold" { print $3 }' "$OUT/results.txt" | median)" "$(awk -v s="$size" '$1 == s && $2 == "d" { print $3 }' "$OUT/results.txt" | median)")"
     fi
+    if [[ " $MODES " == *" f2 "* ]]; then
+        printf '  UDP %5s B: two channels f2/f1 %s (target >= 1.6 where the machine has the cores: nproc %s), f2/d %s\n' "$size" \
+            "$(ratio "$(awk -v s="$size" '$1 == s && $2 == "f2" { print $3 }' "$OUT/results.txt" | median)" "$(awk -v s="$size" '$1 == s && $2 == "f1" { print $3 }' "$OUT/results.txt" | median)")" \
+            "$(nproc)" \
+            "$(ratio "$(awk -v s="$size" '$1 == s && $2 == "f2" { print $3 }' "$OUT/results.txt" | median)" "$(awk -v s="$size" '$1 == s && $2 == "d" { print $3 }' "$OUT/results.txt" | median)")"
+    fi
 done
 for link in $LINKS; do
     on=$(awk -v l="$link" '$1 == l && $2 == "on" && $3 != "nan" { print $3 }' "$OUT/tcp.txt" | median)
@@ -582,6 +764,7 @@ if [ "$PINGS" -gt 0 ]; then
     done
 fi
 echo
+echo "machine: nproc $(nproc), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "took $(($(date +%s) - START)) s; raw figures in $OUT/results.txt and $OUT/rtt.txt"
 
 if [ "$PROFILE" = 1 ] && [ -f "$OUT/d.jfr" ]; then

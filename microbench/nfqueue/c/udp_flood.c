@@ -4,7 +4,11 @@
  * flight fill its send buffer (for example because they wait in an NFQUEUE queue), the sender
  * waits: the flood is paced by whatever consumes it instead of overflowing the queue.
  *
- * usage: udp_flood PORT COUNT SIZE [SNDBUF_BYTES]
+ * SNDBUF_BYTES 0 keeps the system's send buffer; SRC_ADDR binds the socket to that source address
+ * (127.0.0.2, ...), which is what NFQUEUE's --queue-balance hashes on (with the destination and
+ * the protocol: not the ports).
+ *
+ * usage: udp_flood PORT COUNT SIZE [SNDBUF_BYTES [SRC_ADDR]]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -23,7 +27,7 @@
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s PORT COUNT SIZE [SNDBUF_BYTES]\n", argv[0]);
+        fprintf(stderr, "usage: %s PORT COUNT SIZE [SNDBUF_BYTES [SRC_ADDR]]\n", argv[0]);
         return 2;
     }
     int port = atoi(argv[1]);
@@ -34,10 +38,23 @@ int main(int argc, char **argv) {
         perror("socket");
         return 1;
     }
-    if (argc > 4) {
+    if (argc > 4 && atoi(argv[4]) > 0) {
         int sndbuf = atoi(argv[4]);
         if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0) {
             setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+        }
+    }
+    if (argc > 5) {
+        struct sockaddr_in from;
+        memset(&from, 0, sizeof from);
+        from.sin_family = AF_INET;
+        if (inet_pton(AF_INET, argv[5], &from.sin_addr) != 1) {
+            fprintf(stderr, "%s: not an IPv4 address: %s\n", argv[0], argv[5]);
+            return 2;
+        }
+        if (bind(fd, (struct sockaddr *)&from, sizeof from) < 0) {
+            perror("bind");
+            return 1;
         }
     }
     struct sockaddr_in to;

@@ -128,16 +128,24 @@ final class Cli {
     @Command(
             name = "passthrough",
             synopsisHeading = "usage: ",
-            customSynopsis = "passthrough --port N [--stats]",
+            customSynopsis = "passthrough --port N [--channels C] [--stats]",
             description = {
                 "reinject everything as fast as possible",
                 "",
                 "Reinjects every packet diverted to port N as fast as it can; the totals are printed",
-                "on exit (Ctrl-C, SIGTERM)."
+                "on exit (Ctrl-C, SIGTERM). --channels C binds ports N to N+C-1 instead, one channel",
+                "and one event loop thread each (Linux: '-j NFQUEUE --queue-balance N:N+C-1'); the",
+                "totals and --stats are summed over the channels."
             })
     static final class Passthrough extends Base {
         @Option(names = "--port", required = true, paramLabel = "N", description = "the divert port")
         String port;
+
+        @Option(
+                names = "--channels",
+                paramLabel = "C",
+                description = "bind ports N to N+C-1, one channel and event loop each (default 1)")
+        String channels;
 
         @Option(names = "--stats", description = "print packets per second once a second")
         boolean stats;

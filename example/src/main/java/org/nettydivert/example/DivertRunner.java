@@ -19,6 +19,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +34,7 @@ import org.nettydivert.transport.DivertIoHandler;
 import org.nettydivert.transport.PacketMetadata;
 
 /**
- * Runs one pipeline on a divert port until the pipeline closes the channel or the process gets
+ * Runs one pipeline on a divert port (or on several, one channel each) until the pipeline closes the channel or the process gets
  * SIGINT/SIGTERM, then prints the totals. Failures to start are one line on stderr.
  */
 final class DivertRunner {
@@ -70,12 +72,36 @@ final class DivertRunner {
             PrintStream out,
             PrintStream err,
             boolean debug) {
+        return run(command, port, 1, metadata, handler, totals, bound -> started.accept(bound.get(0)), out, err, debug);
+    }
+
+    /**
+     * Binds {@code channels} channels, to the divert ports {@code port} to {@code port + channels -
+     * 1}, each on an event loop of its own (a group of {@code channels} threads), all with {@code
+     * handler}, which must therefore be sharable when there is more than one. {@code started} gets
+     * them all once they are bound. When one closes, the others are closed too; {@code totals} is
+     * printed once all are closed.
+     */
+    static int run(
+            String command,
+            int port,
+            int channels,
+            Set<PacketMetadata.Extra> metadata,
+            ChannelHandler handler,
+            Supplier<String> totals,
+            Consumer<List<DivertChannel>> started,
+            PrintStream out,
+            PrintStream err,
+            boolean debug) {
         if (!Divert.isAvailable()) {
             err.println(command + ": " + Divert.unavailabilityCause().getMessage());
             return 1;
         }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, DivertIoHandler.newFactory());
+        // One thread per channel: the group hands its loops out in turn, so each bind below gets
+        // a loop of its own.
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(channels, DivertIoHandler.newFactory());
         CountDownLatch reported = new CountDownLatch(1);
+        List<DivertChannel> bound = new ArrayList<>();
         try {
             Bootstrap bootstrap = new Bootstrap();
             if (!metadata.isEmpty() && System.getProperty("os.name", "").startsWith("Linux")) {
@@ -86,24 +112,32 @@ final class DivertRunner {
             if (gso != null) {
                 bootstrap.option(DivertChannelOption.GSO, Boolean.parseBoolean(gso));
             }
-            ChannelFuture bind = bootstrap
-                    .group(group)
-                    .channel(DivertChannel.class)
-                    .handler(handler)
-                    .bind(DivertAddress.port(port))
-                    .awaitUninterruptibly();
-            if (!bind.isSuccess()) {
-                err.println(command + ": cannot bind divert port " + port + ": "
-                        + bind.cause().getMessage());
-                if (debug) {
-                    bind.cause().printStackTrace(err);
+            bootstrap.group(group).channel(DivertChannel.class).handler(handler);
+            for (int i = 0; i < channels; i++) {
+                ChannelFuture bind =
+                        bootstrap.bind(DivertAddress.port(port + i)).awaitUninterruptibly();
+                if (!bind.isSuccess()) {
+                    err.println(command + ": cannot bind divert port " + (port + i) + ": "
+                            + bind.cause().getMessage());
+                    if (debug) {
+                        bind.cause().printStackTrace(err);
+                    }
+                    for (DivertChannel channel : bound) {
+                        channel.close().syncUninterruptibly();
+                    }
+                    return 1;
                 }
-                return 1;
+                bound.add((DivertChannel) bind.channel());
             }
-            DivertChannel channel = (DivertChannel) bind.channel();
+            // When one closes (its pipeline closed it, or it failed), so do the others.
+            for (DivertChannel channel : bound) {
+                channel.closeFuture().addListener(f -> bound.forEach(DivertChannel::close));
+            }
             Thread hook = new Thread(
                     () -> {
-                        channel.close().syncUninterruptibly();
+                        for (DivertChannel channel : bound) {
+                            channel.close().syncUninterruptibly();
+                        }
                         try {
                             reported.await(2, TimeUnit.SECONDS);
                         } catch (InterruptedException e) {
@@ -112,8 +146,10 @@ final class DivertRunner {
                     },
                     "divert-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            started.accept(channel);
-            channel.closeFuture().syncUninterruptibly();
+            started.accept(List.copyOf(bound));
+            for (DivertChannel channel : bound) {
+                channel.closeFuture().syncUninterruptibly();
+            }
             out.println(totals.get());
             out.flush();
             reported.countDown();

@@ -27,6 +27,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -265,19 +266,29 @@ public final class Main {
         }
     }
 
+    /** The most channels passthrough binds: one event loop thread each. */
+    static final int MAX_CHANNELS = 256;
+
     static int passthrough(Cli.Passthrough o) throws UsageException {
         PrintStream out = o.io.out;
         int port = integer("passthrough", "port", o.port, 0, 65535, null);
-        DivertChannel[] bound = new DivertChannel[1];
+        int channels = integer("passthrough", "channels", o.channels, 1, MAX_CHANNELS, 1);
+        if (port + channels - 1 > 65535) {
+            throw new UsageException("passthrough: --channels " + channels + " from --port " + port
+                    + " goes past port 65535 (at most " + (65536 - port) + ")");
+        }
+        List<DivertChannel> bound = new ArrayList<>();
         return DivertRunner.run(
                 "passthrough",
                 port,
+                channels,
+                Set.of(),
                 new PassthroughHandler(),
-                () -> "passthrough: " + bound[0].stats(),
-                channel -> {
-                    bound[0] = channel;
+                () -> "passthrough: " + totals(bound),
+                all -> {
+                    bound.addAll(all);
                     if (o.stats) {
-                        reportEverySecond(channel, out);
+                        reportEverySecond(all, out);
                     }
                 },
                 out,
@@ -285,14 +296,65 @@ public final class Main {
                 o.io.debug);
     }
 
-    private static void reportEverySecond(DivertChannel channel, PrintStream out) {
+    /** The channels' counters: one channel's as it says them, several summed. */
+    static String totals(List<DivertChannel> channels) {
+        if (channels.size() == 1) {
+            return channels.get(0).stats().toString();
+        }
+        long[] sum = new long[12];
+        for (DivertChannel channel : channels) {
+            DivertStats s = channel.stats();
+            long[] each = {
+                s.packetsRead(),
+                s.packetsReinjected(),
+                s.packetsReinjectedUnchanged(),
+                s.packetsInjected(),
+                s.writesFailed(),
+                s.releaseDrops(),
+                s.packetsUnhandled(),
+                s.timeoutDrops(),
+                s.packetsTruncated(),
+                s.overflows(),
+                s.kernelQueueDrops(),
+                s.kernelSocketDrops()
+            };
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += each[i];
+            }
+        }
+        return String.format(
+                Locale.ROOT,
+                "%d channels: DivertStats(read %d, reinjected %d (unchanged %d), injected %d, write failures %d,"
+                        + " release drops %d (unhandled %d), timeout drops %d, truncated %d, overflows %d,"
+                        + " kernel queue drops %d, kernel socket drops %d)",
+                channels.size(),
+                sum[0],
+                sum[1],
+                sum[2],
+                sum[3],
+                sum[4],
+                sum[5],
+                sum[6],
+                sum[7],
+                sum[8],
+                sum[9],
+                sum[10],
+                sum[11]);
+    }
+
+    /** Once a second, the packets read by all {@code channels} in that second. */
+    private static void reportEverySecond(List<DivertChannel> channels, PrintStream out) {
         long[] last = {0};
-        channel.eventLoop()
+        channels.get(0)
+                .eventLoop()
                 .scheduleAtFixedRate(
                         () -> {
-                            DivertStats stats = channel.stats();
-                            out.println("passthrough: " + (stats.packetsRead() - last[0]) + " packets/s");
-                            last[0] = stats.packetsRead();
+                            long read = 0;
+                            for (DivertChannel channel : channels) {
+                                read += channel.stats().packetsRead();
+                            }
+                            out.println("passthrough: " + (read - last[0]) + " packets/s");
+                            last[0] = read;
                         },
                         1,
                         1,

@@ -143,6 +143,43 @@ class MainTest {
     }
 
     @Test
+    void badChannelCountsAreUsageErrors() {
+        assertUsageLine(
+                "passthrough: --channels must be a number from 1 to 256, not '0'",
+                "passthrough",
+                "--port",
+                "7",
+                "--channels",
+                "0");
+        err.reset();
+        assertUsageLine(
+                "passthrough: --channels must be a number from 1 to 256, not 'two'",
+                "passthrough",
+                "--port",
+                "7",
+                "--channels",
+                "two");
+        err.reset();
+        assertUsageLine(
+                "passthrough: --channels 2 from --port 65535 goes past port 65535 (at most 1)",
+                "passthrough",
+                "--port",
+                "65535",
+                "--channels",
+                "2");
+        err.reset();
+        assertUsageLine("passthrough: --channels needs a value", "passthrough", "--port", "7", "--channels");
+    }
+
+    @Test
+    void passthroughHelpTellsOfChannels() {
+        assertEquals(0, run("passthrough", "--help"));
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertTrue(help.contains("passthrough --port N [--channels C] [--stats]"), help);
+        assertTrue(help.contains("--queue-balance N:N+C-1"), help);
+    }
+
+    @Test
     void portOutOfRangeIsAUsageError() {
         assertUsageError("--port must be a number from 0 to 65535, not '70000'", "dump", "--port", "70000");
     }

@@ -89,6 +89,23 @@ class ProgramErrorsIT {
         assertTrue(run.stderr.contains("NFQUEUE 7 is in use"), run.stderr);
     }
 
+    /**
+     * passthrough --channels 2 binds ports 7 and 8: when 8 is taken, it says so in one line, exits
+     * 1, and lets go of 7, which can then be bound again.
+     */
+    @Test
+    @IsolatedNetwork
+    void aTakenSecondQueueOfSeveralChannelsIsOneLineAndExit1(TestNetwork network) throws Exception {
+        Host host = network.host();
+        Channel holder = host.bind(8, new ChannelInboundHandlerAdapter());
+        Run run = run(host, List.of(), "passthrough", "--port", "7", "--channels", "2");
+        holder.close().sync();
+        assertEquals(1, run.exit, run.stderr);
+        assertEquals(1, run.stderr.lines().count(), run.stderr);
+        assertTrue(run.stderr.startsWith("passthrough: cannot bind divert port 8:"), run.stderr);
+        host.bind(7, new ChannelInboundHandlerAdapter()).close().sync();
+    }
+
     @Test
     @IsolatedNetwork
     void anUnprivilegedUserIsToldToBeRootInOneLine(TestNetwork network) throws Exception {
