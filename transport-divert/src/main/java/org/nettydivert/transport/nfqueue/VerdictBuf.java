@@ -15,7 +15,7 @@ package org.nettydivert.transport.nfqueue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
+import io.netty.buffer.UnpooledDirectByteBuf;
 import io.netty.util.Recycler;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
@@ -45,8 +45,14 @@ import org.nettydivert.transport.unix.InterfaceNames;
  * capacity change, and every hand-out of raw memory ({@link #memoryAddress()}, NIO views),
  * after which writes cannot be seen. Reads never touch it. The mark errs on the safe side:
  * a touched buffer is sent back in full even if its bytes are in fact unchanged.
+ *
+ * <p>The base class is Netty's {@code UnpooledDirectByteBuf}, which reaches its memory through
+ * the NIO buffer, and not the {@code sun.misc.Unsafe} flavour: Netty turns Unsafe off by default
+ * from Java 25 on, where the Unsafe flavour fails on its first copy. Netty's own allocators make
+ * the same choice at run time; the memory address the verdicts need is there either way (from
+ * Java 22 on Netty takes it through {@code MemorySegment}).
  */
-public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
+public final class VerdictBuf extends UnpooledDirectByteBuf {
     private static final int MAX_IP_PACKET = 65535;
     /**
      * Payloads up to this size (an Ethernet-MTU packet with room to spare) are copied into a
@@ -126,10 +132,9 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
 
     /** A pooled buffer with memory of its own, made once and then reused by {@link #copyOf}. */
     private VerdictBuf(Recycler.Handle<VerdictBuf> handle) {
-        // Not a slice: the direct buffer is this object's for its whole life, freed by the
-        // garbage collector with it (doNotFree: UnpooledDirectByteBuf never frees a buffer it
-        // was given).
-        super(ByteBufAllocator.DEFAULT, false, ByteBuffer.allocateDirect(POOLED_CAPACITY), MAX_IP_PACKET);
+        // The direct buffer is this object's for its whole life, freed by the garbage collector
+        // with it (UnpooledDirectByteBuf never frees a buffer it was given).
+        super(ByteBufAllocator.DEFAULT, ByteBuffer.allocateDirect(POOLED_CAPACITY), MAX_IP_PACKET);
         this.handle = handle;
         this.reusedMetadata = new NfqueueMetadata.Reused();
         this.readAddress = new ReadAddress();
@@ -201,7 +206,8 @@ public final class VerdictBuf extends UnpooledUnsafeDirectByteBuf {
     }
 
     private void superSetBytes(ByteBuf source, int offset, int length) {
-        super.setBytes(0, source, offset, length);
+        // Into super's NIO view, which marks nothing (the copy is no write by the pipeline).
+        source.getBytes(offset, super.internalNioBuffer(0, length));
         writerIndex(length);
     }
 

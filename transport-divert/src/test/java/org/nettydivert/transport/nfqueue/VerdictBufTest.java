@@ -26,7 +26,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -457,7 +456,7 @@ class VerdictBufTest {
             overridden.add(signature(m));
         }
         Set<String> missing = new TreeSet<>();
-        for (Class<?> c = UnpooledUnsafeDirectByteBuf.class; c != Object.class; c = c.getSuperclass()) {
+        for (Class<?> c = VerdictBuf.class.getSuperclass(); c != Object.class; c = c.getSuperclass()) {
             for (Method m : c.getDeclaredMethods()) {
                 if (Modifier.isStatic(m.getModifiers())
                         || Modifier.isPrivate(m.getModifiers())
