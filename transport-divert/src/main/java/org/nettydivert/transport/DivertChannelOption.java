@@ -48,7 +48,8 @@ public final class DivertChannelOption<T> extends ChannelOption<T> {
      * (NFQA_CFG_F_GSO; default {@value DivertChannelConfig#DEFAULT_GSO}, chosen by measurement,
      * see docs/BENCHMARKS.md). Without it the kernel cuts each one into MTU-sized segments in
      * software before queueing them, one verdict each. Such packets may be larger than any MTU,
-     * and their transport checksum is completed by the channel on read. The kernel copies at
+     * and their partial transport checksum is completed when the pipeline first reads or writes
+     * their bytes (one written back unseen goes on as the kernel holds it). The kernel copies at
      * most 65531 bytes of a packet: a longer one is read {@linkplain DivertPacket#isTruncated()
      * truncated} and passes whole if written back unchanged.
      */

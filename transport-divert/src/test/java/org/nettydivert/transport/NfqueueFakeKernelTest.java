@@ -187,6 +187,42 @@ class NfqueueFakeKernelTest {
         }
     }
 
+    /**
+     * The completion waits for the pipeline's first look: a packet with a partial checksum written
+     * back unseen, or seen but unchanged, goes back as the kernel's own copy (no payload), which
+     * the kernel completes itself; changed, it carries the completed checksum.
+     */
+    @Test
+    void aPartialChecksumIsCompletedOnlyWhenThePipelineLooks() throws Exception {
+        bed.bind();
+        for (int id = 1; id <= 3; id++) {
+            bed.kernel.queue(udp4(id, 33), k -> k.skbInfo = 1); // NFQA_SKB_CSUMNOTREADY
+        }
+        List<DivertPacket> packets = bed.take(3);
+        DivertPacket unseen = packets.get(0);
+        DivertPacket seen = packets.get(1);
+        DivertPacket changed = packets.get(2);
+        byte[] seenBytes = bytes(seen.content());
+        byte original = changed.content().getByte(40);
+        changed.content().setByte(40, 0x77); // the pipeline's change, after the completion
+        byte[] changedBytes = bytes(changed.content());
+        for (DivertPacket p : packets) {
+            assertNull(outcome(bed.writeInOneFlush(p)[0]));
+        }
+        assertNull(bed.kernel.verdictFor(1).payload, "unseen: the kernel's copy goes on");
+        assertNull(bed.kernel.verdictFor(2).payload, "seen, not changed: the kernel's copy goes on");
+        assertEquals(hex(changedBytes), bed.kernel.verdictFor(3).payload);
+        byte[] changedAsRead = changedBytes.clone();
+        changedAsRead[40] = original;
+        for (byte[] got : List.of(seenBytes, changedAsRead)) {
+            int checksum = (got[26] & 0xFF) << 8 | got[27] & 0xFF;
+            got[26] = 0;
+            got[27] = 0;
+            assertEquals(udpChecksum(got), checksum);
+        }
+        assertEquals(2, bed.channel.stats().packetsReinjectedUnchanged());
+    }
+
     /** The UDP checksum of an IPv4 packet with a 20-byte header, over the pseudo-header and datagram. */
     private static int udpChecksum(byte[] packet) {
         int length = packet.length - 20;

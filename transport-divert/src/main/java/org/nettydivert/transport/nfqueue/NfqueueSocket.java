@@ -32,7 +32,6 @@ import org.nettydivert.transport.spi.SocketContext;
 import org.nettydivert.transport.unix.Errno;
 import org.nettydivert.transport.unix.Errors;
 import org.nettydivert.transport.unix.InterfaceNames;
-import org.nettydivert.transport.unix.IpPackets;
 import org.nettydivert.transport.unix.MsgArray;
 import org.nettydivert.transport.unix.MsgLayout;
 import org.nettydivert.transport.unix.NetNamespace;
@@ -271,10 +270,6 @@ public final class NfqueueSocket extends DivertSocket {
             engine.repeat(id);
             return null;
         }
-        if ((p.skbInfo & NFQA_SKB_CSUMNOTREADY) != 0
-                && IpPackets.malformation(slot, p.payload, p.payloadLength) == null) {
-            IpPackets.completeTransportChecksum(slot, p.payload, p.payloadLength);
-        }
         engine.track(id, now);
         boolean inbound = p.isInbound();
         InterfaceNames.Interface iface = interfaces.lookup(inbound ? p.inIndex : p.outIndex, now);
@@ -289,6 +284,10 @@ public final class NfqueueSocket extends DivertSocket {
         VerdictBuf content = p.payloadLength > COPY_LIMIT
                 ? new VerdictBuf(engine, id, p.mark, slot, p.payload, p.payloadLength)
                 : VerdictBuf.copyOf(engine, id, p.mark, slot, p.payload, p.payloadLength, allocator);
+        if ((p.skbInfo & NFQA_SKB_CSUMNOTREADY) != 0) {
+            // The divert contract's complete checksum, made when the pipeline first looks.
+            content.completeChecksumOnFirstAccess();
+        }
         PacketMetadata metadata = content.metadata(p, slot, interfaces);
         ReadAddress read = content.readAddress();
         if (read == null) {

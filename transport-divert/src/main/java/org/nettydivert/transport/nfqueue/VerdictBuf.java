@@ -15,6 +15,7 @@ package org.nettydivert.transport.nfqueue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledDirectByteBuf;
 import io.netty.util.Recycler;
 import io.netty.util.ResourceLeakDetector;
@@ -22,13 +23,16 @@ import io.netty.util.ResourceLeakDetectorFactory;
 import io.netty.util.ResourceLeakTracker;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ScatteringByteChannel;
 import java.nio.charset.Charset;
 import org.nettydivert.transport.PacketMetadata;
 import org.nettydivert.transport.spi.ReadAddress;
 import org.nettydivert.transport.unix.InterfaceNames;
+import org.nettydivert.transport.unix.IpPackets;
 
 /**
  * The content of a packet read from NFQUEUE, which tells its owner when it is released and
@@ -45,6 +49,13 @@ import org.nettydivert.transport.unix.InterfaceNames;
  * capacity change, and every hand-out of raw memory ({@link #memoryAddress()}, NIO views),
  * after which writes cannot be seen. Reads never touch it. The mark errs on the safe side:
  * a touched buffer is sent back in full even if its bytes are in fact unchanged.
+ *
+ * <p>Partial checksums: on loopback and with checksum offload the kernel leaves the TCP/UDP
+ * checksum partial (NFQA_SKB_CSUMNOTREADY), and the divert contract promises the pipeline
+ * complete ones. The buffer completes it on the first access to its bytes (every read, every
+ * write, every hand-out of raw memory), so the pipeline cannot see it partial, and a packet
+ * written back unseen (a pass-through, a filter deciding on metadata) costs no pass over its
+ * bytes: the kernel's copy goes on and is completed by the kernel, as without a queue.
  *
  * <p>The base class is Netty's {@code UnpooledDirectByteBuf}, which reaches its memory through
  * the NIO buffer, and not the {@code sun.misc.Unsafe} flavour: Netty turns Unsafe off by default
@@ -104,6 +115,16 @@ public final class VerdictBuf extends UnpooledDirectByteBuf {
     private ByteBuf memory;
 
     private boolean touched;
+    /**
+     * Whether the TCP/UDP checksum is still the partial one checksum offload left
+     * (NFQA_SKB_CSUMNOTREADY): it is completed on the first access to the bytes, so that a
+     * packet the pipeline writes back without looking costs no checksum pass (the kernel's copy,
+     * which goes on, completes its own). Volatile, and completed under this object's lock, for a
+     * packet first read by two threads at once.
+     */
+    private volatile boolean checksumPending;
+    /** A view of this buffer's memory that bypasses its hooks, for the checksum completion. */
+    private ByteBuf raw;
     /** A pooled buffer whose memory was replaced by a capacity change: it is not pooled again. */
     private boolean resized;
 
@@ -198,6 +219,7 @@ public final class VerdictBuf extends UnpooledDirectByteBuf {
         this.length = length;
         this.allocator = allocator;
         this.touched = false;
+        this.checksumPending = false;
         this.resized = false;
         setIndex(0, 0);
         markReaderIndex();
@@ -235,6 +257,45 @@ public final class VerdictBuf extends UnpooledDirectByteBuf {
 
     boolean isTouched() {
         return touched;
+    }
+
+    /** The packet's TCP/UDP checksum is partial: complete it on the first access to the bytes. */
+    void completeChecksumOnFirstAccess() {
+        checksumPending = true;
+    }
+
+    /** Whether the checksum still waits for the first access (tests). */
+    boolean isChecksumPending() {
+        return checksumPending;
+    }
+
+    /** Before any access to the bytes. */
+    private void access() {
+        if (checksumPending) {
+            completeChecksum();
+        }
+    }
+
+    /** Before any way to change the bytes. */
+    private void written() {
+        access();
+        touched = true;
+    }
+
+    private synchronized void completeChecksum() {
+        if (!checksumPending) {
+            return; // another thread did it meanwhile
+        }
+        ByteBuf r = raw;
+        if (r == null) {
+            // Over the same memory, once per buffer (a pooled one keeps it for all its packets).
+            raw = r = Unpooled.wrappedBuffer(
+                    super.internalNioBuffer(0, capacity()).duplicate());
+        }
+        if (IpPackets.malformation(r, 0, length) == null) {
+            IpPackets.completeTransportChecksum(r, 0, length);
+        }
+        checksumPending = false;
     }
 
     /** The channel's allocator, as with a buffer the allocator made (a pooled buffer outlives its channel). */
@@ -296,150 +357,290 @@ public final class VerdictBuf extends UnpooledDirectByteBuf {
 
     @Override
     protected void _setByte(int index, int value) {
-        touched = true;
+        written();
         super._setByte(index, value);
     }
 
     @Override
     protected void _setShort(int index, int value) {
-        touched = true;
+        written();
         super._setShort(index, value);
     }
 
     @Override
     protected void _setShortLE(int index, int value) {
-        touched = true;
+        written();
         super._setShortLE(index, value);
     }
 
     @Override
     protected void _setMedium(int index, int value) {
-        touched = true;
+        written();
         super._setMedium(index, value);
     }
 
     @Override
     protected void _setMediumLE(int index, int value) {
-        touched = true;
+        written();
         super._setMediumLE(index, value);
     }
 
     @Override
     protected void _setInt(int index, int value) {
-        touched = true;
+        written();
         super._setInt(index, value);
     }
 
     @Override
     protected void _setIntLE(int index, int value) {
-        touched = true;
+        written();
         super._setIntLE(index, value);
     }
 
     @Override
     protected void _setLong(int index, long value) {
-        touched = true;
+        written();
         super._setLong(index, value);
     }
 
     @Override
     protected void _setLongLE(int index, long value) {
-        touched = true;
+        written();
         super._setLongLE(index, value);
     }
 
     @Override
     public ByteBuf setBytes(int index, ByteBuf src, int srcIndex, int length) {
-        touched = true;
+        written();
         return super.setBytes(index, src, srcIndex, length);
     }
 
     @Override
     public ByteBuf setBytes(int index, byte[] src, int srcIndex, int length) {
-        touched = true;
+        written();
         return super.setBytes(index, src, srcIndex, length);
     }
 
     @Override
     public ByteBuf setBytes(int index, ByteBuffer src) {
-        touched = true;
+        written();
         return super.setBytes(index, src);
     }
 
     @Override
     public int setBytes(int index, InputStream in, int length) throws IOException {
-        touched = true;
+        written();
         return super.setBytes(index, in, length);
     }
 
     @Override
     public int setBytes(int index, ScatteringByteChannel in, int length) throws IOException {
-        touched = true;
+        written();
         return super.setBytes(index, in, length);
     }
 
     @Override
     public int setBytes(int index, FileChannel in, long position, int length) throws IOException {
-        touched = true;
+        written();
         return super.setBytes(index, in, position, length);
     }
 
     @Override
     public ByteBuf setZero(int index, int length) {
-        touched = true;
+        written();
         return super.setZero(index, length);
     }
 
     @Override
     public ByteBuf writeZero(int length) {
-        touched = true;
+        written();
         return super.writeZero(length);
     }
 
     @Override
     public int setCharSequence(int index, CharSequence sequence, Charset charset) {
-        touched = true;
+        written();
         return super.setCharSequence(index, sequence, charset);
     }
 
     @Override
     public int writeCharSequence(CharSequence sequence, Charset charset) {
-        touched = true;
+        written();
         return super.writeCharSequence(sequence, charset);
     }
 
     @Override
     public ByteBuf capacity(int newCapacity) {
-        touched = true;
+        written();
         if (newCapacity != capacity()) {
             resized = true;
+            raw = null; // new memory
         }
         return super.capacity(newCapacity);
+    }
+
+    // ---- every way to read the bytes completes a partial checksum first (the public getByte ...
+    // getLongLE end in these _get methods; VerdictBufTest checks that each way does)
+
+    @Override
+    protected byte _getByte(int index) {
+        access();
+        return super._getByte(index);
+    }
+
+    @Override
+    protected short _getShort(int index) {
+        access();
+        return super._getShort(index);
+    }
+
+    @Override
+    protected short _getShortLE(int index) {
+        access();
+        return super._getShortLE(index);
+    }
+
+    @Override
+    protected int _getUnsignedMedium(int index) {
+        access();
+        return super._getUnsignedMedium(index);
+    }
+
+    @Override
+    protected int _getUnsignedMediumLE(int index) {
+        access();
+        return super._getUnsignedMediumLE(index);
+    }
+
+    @Override
+    protected int _getInt(int index) {
+        access();
+        return super._getInt(index);
+    }
+
+    @Override
+    protected int _getIntLE(int index) {
+        access();
+        return super._getIntLE(index);
+    }
+
+    @Override
+    protected long _getLong(int index) {
+        access();
+        return super._getLong(index);
+    }
+
+    @Override
+    protected long _getLongLE(int index) {
+        access();
+        return super._getLongLE(index);
+    }
+
+    @Override
+    public ByteBuf getBytes(int index, ByteBuf dst, int dstIndex, int length) {
+        access();
+        return super.getBytes(index, dst, dstIndex, length);
+    }
+
+    @Override
+    public ByteBuf getBytes(int index, byte[] dst, int dstIndex, int length) {
+        access();
+        return super.getBytes(index, dst, dstIndex, length);
+    }
+
+    @Override
+    public ByteBuf getBytes(int index, ByteBuffer dst) {
+        access();
+        return super.getBytes(index, dst);
+    }
+
+    @Override
+    public ByteBuf getBytes(int index, OutputStream out, int length) throws IOException {
+        access();
+        return super.getBytes(index, out, length);
+    }
+
+    @Override
+    public int getBytes(int index, GatheringByteChannel out, int length) throws IOException {
+        access();
+        return super.getBytes(index, out, length);
+    }
+
+    @Override
+    public int getBytes(int index, FileChannel out, long position, int length) throws IOException {
+        access();
+        return super.getBytes(index, out, position, length);
+    }
+
+    @Override
+    public ByteBuf readBytes(byte[] dst, int dstIndex, int length) {
+        // Not super's (nor below): it reads through the internal NIO view, which marks the buffer touched.
+        checkReadableBytes(length);
+        getBytes(readerIndex(), dst, dstIndex, length);
+        readerIndex(readerIndex() + length);
+        return this;
+    }
+
+    @Override
+    public ByteBuf readBytes(ByteBuffer dst) {
+        int length = dst.remaining();
+        checkReadableBytes(length);
+        getBytes(readerIndex(), dst);
+        readerIndex(readerIndex() + length);
+        return this;
+    }
+
+    @Override
+    public ByteBuf readBytes(OutputStream out, int length) throws IOException {
+        access();
+        return super.readBytes(out, length);
+    }
+
+    @Override
+    public int readBytes(GatheringByteChannel out, int length) throws IOException {
+        checkReadableBytes(length);
+        int written = getBytes(readerIndex(), out, length);
+        readerIndex(readerIndex() + written);
+        return written;
+    }
+
+    @Override
+    public int readBytes(FileChannel out, long position, int length) throws IOException {
+        checkReadableBytes(length);
+        int written = getBytes(readerIndex(), out, position, length);
+        readerIndex(readerIndex() + written);
+        return written;
+    }
+
+    @Override
+    public ByteBuf copy(int index, int length) {
+        access();
+        return super.copy(index, length);
     }
 
     // ---- raw memory handed out: writes through it cannot be seen
 
     @Override
     public long memoryAddress() {
-        touched = true;
+        written();
         return super.memoryAddress();
     }
 
     @Override
     public ByteBuffer nioBuffer(int index, int length) {
-        touched = true;
+        written();
         return super.nioBuffer(index, length);
     }
 
     @Override
     public ByteBuffer[] nioBuffers(int index, int length) {
-        touched = true;
+        written();
         return super.nioBuffers(index, length);
     }
 
     @Override
     public ByteBuffer internalNioBuffer(int index, int length) {
-        touched = true;
+        written();
         return super.internalNioBuffer(index, length);
     }
 }

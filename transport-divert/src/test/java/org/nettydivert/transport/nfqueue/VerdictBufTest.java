@@ -13,8 +13,10 @@
  */
 package org.nettydivert.transport.nfqueue;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CyclicBarrier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -172,6 +175,25 @@ class VerdictBufTest {
         READS.put("equals", b -> b.equals(Unpooled.wrappedBuffer(new byte[LENGTH])));
         READS.put("a slice's getters", b -> b.slice(4, 8).getLong(0));
         READS.put("asReadOnly", b -> b.asReadOnly().getInt(0));
+        READS.put("readBytes into a byte[]", b -> b.readBytes(new byte[LENGTH]).readerIndex(0));
+        READS.put("readBytes into a ByteBuffer", b -> b.readBytes(ByteBuffer.allocate(LENGTH))
+                .readerIndex(0));
+        READS.put("getBytes into a ByteBuffer", b -> b.getBytes(0, ByteBuffer.allocateDirect(LENGTH)));
+        READS.put(
+                "readBytes into a stream",
+                b -> io(() -> b.readBytes(new ByteArrayOutputStream(), LENGTH).readerIndex(0)));
+        READS.put(
+                "readBytes into a channel",
+                b -> io(() -> {
+                    Pipe pipe = Pipe.open();
+                    b.readBytes(pipe.sink(), LENGTH);
+                    b.readerIndex(0);
+                    pipe.sink().close();
+                    pipe.source().close();
+                }));
+        READS.put("a duplicate's getShort", b -> b.duplicate().getShort(26));
+        READS.put("forEachByte", b -> b.forEachByte(x -> true));
+        READS.put("indexOf", b -> b.indexOf(0, LENGTH, (byte) 0x7F));
     }
 
     private interface IoAction {
@@ -496,5 +518,148 @@ class VerdictBufTest {
             s.append(p.getSimpleName()).append(',');
         }
         return s.append(')').toString();
+    }
+
+    // ---- a partial checksum (NFQA_SKB_CSUMNOTREADY) is completed on the first access
+
+    /** A UDP/IPv4 packet of LENGTH bytes whose checksum field holds a partial sum, marked so. */
+    private VerdictBuf partialChecksumPacket() {
+        ByteBuf memory = Unpooled.directBuffer(LENGTH);
+        memory.writeByte(0x45)
+                .writeByte(0)
+                .writeShort(LENGTH)
+                .writeInt(0)
+                .writeByte(64)
+                .writeByte(17);
+        memory.writeShort(0).writeInt(0x0A000001).writeInt(0x0A000002); // header checksum not checked here
+        memory.writeShort(12345).writeShort(53).writeShort(LENGTH - 20).writeShort(0x1234); // partial
+        while (memory.writerIndex() < LENGTH) {
+            memory.writeByte(memory.writerIndex() * 7);
+        }
+        try {
+            VerdictBuf buf = new VerdictBuf(owner, 42, 7, memory, 0, LENGTH);
+            buf.writerIndex(LENGTH);
+            buf.completeChecksumOnFirstAccess();
+            return buf;
+        } finally {
+            memory.release();
+        }
+    }
+
+    /** The complete UDP checksum of {@code packet} (20-byte IPv4 header), computed byte by byte. */
+    private static int udpChecksum(byte[] packet) {
+        byte[] p = packet.clone();
+        p[26] = 0;
+        p[27] = 0;
+        long sum = 17 + (p.length - 20);
+        for (int i = 12; i < 20; i += 2) {
+            sum += (p[i] & 0xFF) << 8 | p[i + 1] & 0xFF;
+        }
+        for (int i = 20; i < p.length; i += 2) {
+            sum += (p[i] & 0xFF) << 8 | (i + 1 < p.length ? p[i + 1] & 0xFF : 0);
+        }
+        while (sum > 0xFFFF) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        int checksum = (int) (~sum & 0xFFFF);
+        return checksum == 0 ? 0xFFFF : checksum;
+    }
+
+    private static byte[] bytesOf(ByteBuf buf) {
+        byte[] bytes = new byte[LENGTH];
+        buf.getBytes(0, bytes);
+        return bytes;
+    }
+
+    @Test
+    void everyWayToReadSeesTheChecksumCompletedAndNoneMarksItTouched() {
+        for (Map.Entry<String, Consumer<ByteBuf>> read : READS.entrySet()) {
+            VerdictBuf buf = partialChecksumPacket();
+            try {
+                assertTrue(buf.isChecksumPending());
+                read.getValue().accept(buf);
+                assertFalse(buf.isChecksumPending(), read.getKey() + " completes the checksum");
+                byte[] bytes = bytesOf(buf);
+                assertEquals(udpChecksum(bytes), (bytes[26] & 0xFF) << 8 | bytes[27] & 0xFF, read.getKey());
+                assertFalse(buf.isTouched(), read.getKey() + ": completing is not the pipeline's write");
+                buf.readerIndex(0).writerIndex(LENGTH);
+                assertTrue(buf.isUnchanged(owner, 42), read.getKey());
+            } finally {
+                buf.release();
+            }
+        }
+    }
+
+    @Test
+    void everyWayToWriteCompletesTheChecksumFirst() {
+        for (Map.Entry<String, Consumer<ByteBuf>> write : WRITES.entrySet()) {
+            VerdictBuf buf = partialChecksumPacket();
+            try {
+                write.getValue().accept(buf);
+                assertFalse(buf.isChecksumPending(), write.getKey() + " completes the checksum");
+            } finally {
+                buf.release();
+            }
+        }
+        // First completed, then written: a checksum the pipeline sets is not overwritten later.
+        VerdictBuf buf = partialChecksumPacket();
+        buf.setShort(26, 0); // "no checksum", UDP over IPv4
+        assertEquals(0, buf.getShort(26));
+        assertTrue(buf.isTouched());
+        buf.release();
+    }
+
+    @Test
+    void aPacketNobodyLooksAtKeepsItsPartialChecksumAndStaysUnchanged() {
+        VerdictBuf buf = partialChecksumPacket();
+        buf.retain().touch("hint");
+        buf.readerIndex(2).readerIndex(0).markReaderIndex();
+        buf.release();
+        assertEquals(LENGTH, buf.readableBytes());
+        assertTrue(buf.isUnchanged(owner, 42));
+        assertTrue(buf.isChecksumPending(), "no pass over the bytes");
+        ByteBuf slice = buf.slice(20, 8);
+        assertTrue(buf.isChecksumPending(), "a slice made is not yet a look");
+        assertNotEquals(0x1234, slice.getUnsignedShort(6), "the first look through the slice completes it");
+        assertFalse(buf.isChecksumPending());
+        buf.release();
+    }
+
+    @Test
+    void aMalformedPacketIsLeftAsItWas() {
+        VerdictBuf bad = buffer(); // bytes 8..71: IP version 0, no packet
+        bad.completeChecksumOnFirstAccess();
+        byte[] expected = new byte[LENGTH];
+        for (int i = 0; i < LENGTH; i++) {
+            expected[i] = (byte) (i + 8);
+        }
+        assertArrayEquals(expected, bytesOf(bad));
+        assertFalse(bad.isChecksumPending());
+        bad.release();
+    }
+
+    @Test
+    void twoThreadsLookingFirstAtOnceBothSeeTheCompleteChecksum() throws Exception {
+        byte[] expected = new byte[LENGTH];
+        VerdictBuf first = partialChecksumPacket();
+        first.getBytes(0, expected);
+        first.release();
+        int want = (expected[26] & 0xFF) << 8 | expected[27] & 0xFF;
+        for (int round = 0; round < 2000; round++) {
+            VerdictBuf buf = partialChecksumPacket();
+            CyclicBarrier start = new CyclicBarrier(2);
+            int[] seen = new int[2];
+            Thread other = new Thread(() -> {
+                io(start::await);
+                seen[1] = buf.getUnsignedShort(26);
+            });
+            other.start();
+            start.await();
+            seen[0] = buf.getUnsignedShort(26);
+            other.join();
+            assertEquals(want, seen[0], "round " + round);
+            assertEquals(want, seen[1], "round " + round);
+            buf.release();
+        }
     }
 }
