@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.nettydivert.testing.Checksums;
 import org.nettydivert.transport.nfqueue.NfqueueSocket;
 import org.nettydivert.transport.unix.Errno;
 
@@ -179,9 +180,7 @@ class NfqueueFakeKernelTest {
             byte[] got = bytes(p.content());
             int checksum = (got[26] & 0xFF) << 8 | got[27] & 0xFF;
             assertTrue(checksum != 0, "a UDP checksum was filled in");
-            got[26] = 0;
-            got[27] = 0;
-            assertEquals(udpChecksum(got), checksum);
+            assertEquals(Checksums.udp4(got), checksum);
         } finally {
             p.release();
         }
@@ -216,28 +215,9 @@ class NfqueueFakeKernelTest {
         changedAsRead[40] = original;
         for (byte[] got : List.of(seenBytes, changedAsRead)) {
             int checksum = (got[26] & 0xFF) << 8 | got[27] & 0xFF;
-            got[26] = 0;
-            got[27] = 0;
-            assertEquals(udpChecksum(got), checksum);
+            assertEquals(Checksums.udp4(got), checksum);
         }
         assertEquals(2, bed.channel.stats().packetsReinjectedUnchanged());
-    }
-
-    /** The UDP checksum of an IPv4 packet with a 20-byte header, over the pseudo-header and datagram. */
-    private static int udpChecksum(byte[] packet) {
-        int length = packet.length - 20;
-        long sum = 17 + length;
-        for (int i = 12; i < 20; i += 2) {
-            sum += (packet[i] & 0xFF) << 8 | packet[i + 1] & 0xFF;
-        }
-        for (int i = 20; i < packet.length; i += 2) {
-            sum += (packet[i] & 0xFF) << 8 | (i + 1 < packet.length ? packet[i + 1] & 0xFF : 0);
-        }
-        while (sum > 0xFFFF) {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        int checksum = (int) (~sum & 0xFFFF);
-        return checksum == 0 ? 0xFFFF : checksum;
     }
 
     /**

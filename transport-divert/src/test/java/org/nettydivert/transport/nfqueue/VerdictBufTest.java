@@ -45,6 +45,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CyclicBarrier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.nettydivert.testing.Checksums;
 
 /**
  * A VerdictBuf knows whether its bytes may have changed since they were read: every way to write
@@ -546,25 +547,6 @@ class VerdictBufTest {
         }
     }
 
-    /** The complete UDP checksum of {@code packet} (20-byte IPv4 header), computed byte by byte. */
-    private static int udpChecksum(byte[] packet) {
-        byte[] p = packet.clone();
-        p[26] = 0;
-        p[27] = 0;
-        long sum = 17 + (p.length - 20);
-        for (int i = 12; i < 20; i += 2) {
-            sum += (p[i] & 0xFF) << 8 | p[i + 1] & 0xFF;
-        }
-        for (int i = 20; i < p.length; i += 2) {
-            sum += (p[i] & 0xFF) << 8 | (i + 1 < p.length ? p[i + 1] & 0xFF : 0);
-        }
-        while (sum > 0xFFFF) {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        int checksum = (int) (~sum & 0xFFFF);
-        return checksum == 0 ? 0xFFFF : checksum;
-    }
-
     private static byte[] bytesOf(ByteBuf buf) {
         byte[] bytes = new byte[LENGTH];
         buf.getBytes(0, bytes);
@@ -580,7 +562,7 @@ class VerdictBufTest {
                 read.getValue().accept(buf);
                 assertFalse(buf.isChecksumPending(), read.getKey() + " completes the checksum");
                 byte[] bytes = bytesOf(buf);
-                assertEquals(udpChecksum(bytes), (bytes[26] & 0xFF) << 8 | bytes[27] & 0xFF, read.getKey());
+                assertEquals(Checksums.udp4(bytes), (bytes[26] & 0xFF) << 8 | bytes[27] & 0xFF, read.getKey());
                 assertFalse(buf.isTouched(), read.getKey() + ": completing is not the pipeline's write");
                 buf.readerIndex(0).writerIndex(LENGTH);
                 assertTrue(buf.isUnchanged(owner, 42), read.getKey());
