@@ -3,10 +3,10 @@
 # libnetfilter_queue and the Java DivertChannel. Run as root from anywhere in the repository:
 #
 #   microbench/nfqueue-bench.sh [-n PACKETS] [-s "SIZES"] [-r ROUNDS] [-p ROUND_TRIPS] [-m "MODES"] [-w WARMUP]
-#                               [-c COLD] [-t "LINKS"] [-T BYTES] [--profile]
+#                               [-c COLD] [-t "LINKS"] [-T BYTES] [-W BYTES] [--profile]
 #
 # Defaults: -n 200000 -s "64 1400" -r 5 -p 20000 -m "a b c d e" -w 2N -c 300000 -t "veth lo9000"
-# -T 1G; -p 0 skips the ping-pong, -c 0 the cold start, -t "" the TCP workloads;
+# -T 1G -W 1G; -p 0 skips the ping-pong, -c 0 the cold start, -t "" the TCP workloads;
 # -b BYTES sets the flooder's SO_SNDBUF (default: the system's, 212992 here), which bounds how
 # many of its datagrams can be in flight (queued in NFQUEUE or on their way) at once.
 #
@@ -48,7 +48,9 @@
 # connection) on each link: "veth", two more namespaces joined by a veth pair with MTU 1500, the
 # receiver diverting; "lo9000", loopback of a third namespace with MTU 9000. Handlers: none,
 # the batched C loop (c, which does not ask for GSO), and (d) with GSO off and on
-# (-Dnettydivert.gso=false|true). The receiver's Gbit/s, medians over the rounds.
+# (-Dnettydivert.gso=false|true). Every handler first carries an unmeasured transfer of -W
+# BYTES (default: -T; 0 measures a handler that just started). The receiver's Gbit/s of the
+# measured one, medians over the rounds.
 # BENCH_BASELINE_JAR=another-example.jar adds its pass-through beside (d), as (D): warm, cold,
 # bytes per packet and TCP with GSO on, and a before/after table, all from the same invocation.
 # Then UDP ping-pong round trips (C client and echo server, both directions diverted) with no
@@ -72,6 +74,7 @@ SNDBUF=
 COLD=300000
 LINKS="veth lo9000"
 TCP_BYTES=1G
+TCP_WARMUP=
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) N=$2; shift 2 ;;
@@ -84,6 +87,7 @@ while [ $# -gt 0 ]; do
         -c) COLD=$2; shift 2 ;;
         -t) LINKS=$2; shift 2 ;;
         -T) TCP_BYTES=$2; shift 2 ;;
+        -W) TCP_WARMUP=$2; shift 2 ;;
         --profile) PROFILE=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -91,6 +95,7 @@ while [ $# -gt 0 ]; do
 done
 
 WARMUP=${WARMUP:-$((N * 2))}
+TCP_WARMUP=${TCP_WARMUP:-$TCP_BYTES}
 if [ "$(id -u)" != 0 ]; then
     echo "run as root: network namespaces and NFQUEUE need CAP_SYS_ADMIN and CAP_NET_ADMIN" >&2
     exit 1
@@ -552,10 +557,16 @@ tcp_run() { # link handler
             sleep 0.05
         done
     fi
-    ip netns exec "$rx" iperf3 -s -1 >/dev/null 2>&1 &
+    ip netns exec "$rx" iperf3 -s >/dev/null 2>&1 &
     spid=$!
     PIDS+=("$spid")
     sleep 0.3
+    # The same unmeasured transfer first for every handler, as the UDP floods have: a JVM that
+    # just started compiles its packet path during the first second, which is all a 1 GB
+    # transfer lasts at 10 Gbit/s.
+    if [ "$TCP_WARMUP" != 0 ]; then
+        ip netns exec "$tx" timeout 180 iperf3 -c $server -n "$TCP_WARMUP" >/dev/null 2>&1 || true
+    fi
     out=$(ip netns exec "$tx" timeout 180 iperf3 -c $server -n "$TCP_BYTES" -f g 2>&1 || true)
     kill "$spid" 2>/dev/null || true
     wait "$spid" 2>/dev/null || true
@@ -578,7 +589,7 @@ if [ -n "$LINKS" ]; then
 fi
 for r in $(seq 1 "$ROUNDS"); do
     [ -n "$LINKS" ] || break
-    echo "TCP round $r/$ROUNDS: iperf3 -n $TCP_BYTES"
+    echo "TCP round $r/$ROUNDS: iperf3 -n $TCP_BYTES after $TCP_WARMUP unmeasured"
     for link in $LINKS; do
         for handler in none c off on ${BASELINE_JAR:+Don}; do
             g=$(tcp_run "$link" "$handler")
@@ -691,7 +702,7 @@ if [[ " $MODES " == *" f2 "* ]]; then
 fi
 if [ -s "$OUT/tcp.txt" ]; then
     echo
-    echo "TCP (iperf3 -n $TCP_BYTES, receiver Gbit/s, medians of $ROUNDS rounds): no queue, the batched C loop"
+    echo "TCP (iperf3 -n $TCP_BYTES after $TCP_WARMUP unmeasured, receiver Gbit/s, medians of $ROUNDS rounds): no queue, the batched C loop"
     echo "(no GSO), (d) with GSO off and on"
     printf '%-7s %8s %8s %8s %8s %9s %9s %9s\n' link none "C batch" "d off" "d on" "on/C" "on/none" "off/C"
     for link in $LINKS; do
