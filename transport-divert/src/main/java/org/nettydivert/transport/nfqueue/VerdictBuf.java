@@ -219,7 +219,9 @@ public final class VerdictBuf extends UnpooledDirectByteBuf {
         this.length = length;
         this.allocator = allocator;
         this.touched = false;
-        this.checksumPending = false;
+        if (checksumPending) { // only if set: a volatile write costs a fence on every packet
+            checksumPending = false;
+        }
         this.resized = false;
         setIndex(0, 0);
         markReaderIndex();
