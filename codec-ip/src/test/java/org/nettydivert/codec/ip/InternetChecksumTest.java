@@ -56,6 +56,10 @@ class InternetChecksumTest {
         random.nextBytes(data);
         ByteBuf heap = Unpooled.wrappedBuffer(data);
         ByteBuf direct = Unpooled.directBuffer(data.length).writeBytes(data);
+        // Neither an array nor one memory region: the copying path without a shortcut.
+        ByteBuf composite = Unpooled.wrappedBuffer(
+                Unpooled.wrappedBuffer(data, 0, 700), Unpooled.wrappedBuffer(data, 700, data.length - 700));
+        ByteBuf readOnly = Unpooled.wrappedBuffer(data).asReadOnly();
         try {
             for (int i = 0; i < 2000; i++) {
                 int from = random.nextInt(64);
@@ -67,9 +71,18 @@ class InternetChecksumTest {
                         expected,
                         normalize(InternetChecksum.sum(direct, from, length)),
                         "direct " + from + "+" + length);
+                assertEquals(
+                        expected,
+                        normalize(InternetChecksum.sum(composite, from, length)),
+                        "composite " + from + "+" + length);
+                assertEquals(
+                        expected,
+                        normalize(InternetChecksum.sum(readOnly, from, length)),
+                        "read-only " + from + "+" + length);
             }
         } finally {
             direct.release();
+            composite.release();
         }
     }
 
@@ -80,6 +93,12 @@ class InternetChecksumTest {
         assertEquals(
                 ReferenceChecksum.sum(data, 0, data.length),
                 InternetChecksum.sum(Unpooled.wrappedBuffer(data), 0, data.length));
+        ByteBuf direct = Unpooled.directBuffer(data.length).writeBytes(data);
+        try {
+            assertEquals(ReferenceChecksum.sum(data, 0, data.length), InternetChecksum.sum(direct, 0, data.length));
+        } finally {
+            direct.release();
+        }
     }
 
     @Test
