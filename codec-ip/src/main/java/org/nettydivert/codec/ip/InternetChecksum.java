@@ -54,6 +54,24 @@ public final class InternetChecksum {
         return fold(acc);
     }
 
+    /**
+     * {@link #sum(ByteBuf, int, int)} for an IPv4 header: its fixed 20 bytes in three reads without
+     * a loop (a loop of two turns, its length unknown to the compiler, costs more than the reads),
+     * then the options, if any.
+     */
+    static int ipv4HeaderSum(ByteBuf buf, int offset, int headerLength) {
+        if (headerLength < Ipv4Header.MIN_LENGTH) {
+            return sum(buf, offset, headerLength);
+        }
+        long a = buf.getLong(offset);
+        long b = buf.getLong(offset + 8);
+        long acc = (a >>> 32) + (a & 0xFFFF_FFFFL) + (b >>> 32) + (b & 0xFFFF_FFFFL) + buf.getUnsignedInt(offset + 16);
+        if (headerLength > Ipv4Header.MIN_LENGTH) {
+            acc += sum(buf, offset + Ipv4Header.MIN_LENGTH, headerLength - Ipv4Header.MIN_LENGTH);
+        }
+        return fold(acc);
+    }
+
     /** Folds a wide one's complement accumulator into 16 bits. */
     public static int fold(long acc) {
         acc = (acc >>> 32) + (acc & 0xFFFF_FFFFL);
@@ -131,7 +149,7 @@ public final class InternetChecksum {
 
     /** The checksum field value for an IPv4 header of {@code headerLength} bytes, ignoring its current checksum. */
     public static int ipv4HeaderChecksum(ByteBuf buf, int ipOffset, int headerLength) {
-        int withField = sum(buf, ipOffset, headerLength);
+        int withField = ipv4HeaderSum(buf, ipOffset, headerLength);
         int field = buf.getUnsignedShort(ipOffset + Ipv4Header.CHECKSUM_OFFSET);
         // Subtracting in one's complement is adding the complement.
         return finish(add(withField, ~field & 0xFFFF));

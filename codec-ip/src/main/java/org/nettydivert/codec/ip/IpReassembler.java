@@ -412,8 +412,7 @@ public final class IpReassembler extends ChannelDuplexHandler {
             out.setShort(2, length);
             // Keep DF and the reserved bit; clear More Fragments and the offset.
             out.setShort(6, out.getUnsignedShort(6) & ~(MF | OFFSET_MASK));
-            out.setShort(10, 0);
-            out.setShort(10, ipv4HeaderChecksum(out, headerLength));
+            out.setShort(10, InternetChecksum.ipv4HeaderChecksum(out, 0, headerLength));
         } else {
             out.setShort(4, length - IPV6_HEADER);
             out.setByte(first.nextHeaderIndex, first.fragmentNextHeader);
@@ -663,17 +662,6 @@ public final class IpReassembler extends ChannelDuplexHandler {
             default:
                 return true;
         }
-    }
-
-    private static int ipv4HeaderChecksum(ByteBuf buf, int length) {
-        int sum = 0;
-        for (int i = 0; i < length; i += 2) {
-            sum += buf.getUnsignedShort(i);
-        }
-        while ((sum >>> 16) != 0) {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        return ~sum & 0xFFFF;
     }
 
     /** Bounds and timeout of an {@link IpReassembler}. */

@@ -201,7 +201,7 @@ public final class Ipv4Header extends HeaderView {
 
     /** Whether the header checksum is right. */
     public boolean verifyChecksum() {
-        return InternetChecksum.verifies(InternetChecksum.sum(buf, offset, headerLength()));
+        return InternetChecksum.verifies(InternetChecksum.ipv4HeaderSum(buf, offset, headerLength()));
     }
 
     /**

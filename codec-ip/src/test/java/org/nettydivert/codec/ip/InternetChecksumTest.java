@@ -87,6 +87,30 @@ class InternetChecksumTest {
     }
 
     @Test
+    void ipv4HeaderSumIsTheSumForEveryHeaderLengthAndOffset() {
+        Random random = new Random(SEED);
+        byte[] data = new byte[128];
+        ByteBuf direct = Unpooled.directBuffer(data.length);
+        try {
+            for (int round = 0; round < 200; round++) {
+                random.nextBytes(data);
+                direct.clear().writeBytes(data);
+                int offset = random.nextInt(8);
+                // 0 to 60: malformed short headers too, which fall back to the plain sum.
+                for (int length = 0; length <= Ipv4Header.MAX_LENGTH; length++) {
+                    int expected = ReferenceChecksum.sum(data, offset, length);
+                    assertEquals(
+                            expected,
+                            normalize(InternetChecksum.ipv4HeaderSum(direct, offset, length)),
+                            offset + "+" + length);
+                }
+            }
+        } finally {
+            direct.release();
+        }
+    }
+
+    @Test
     void sumOfAllOnesDoesNotOverflowAtTheLargestDatagram() {
         byte[] data = new byte[65535];
         java.util.Arrays.fill(data, (byte) 0xFF);
