@@ -3,10 +3,11 @@
 # libnetfilter_queue and the Java DivertChannel. Run as root from anywhere in the repository:
 #
 #   microbench/nfqueue-bench.sh [-n PACKETS] [-s "SIZES"] [-r ROUNDS] [-p ROUND_TRIPS] [-m "MODES"] [-w WARMUP]
-#                               [-c COLD] [-t "LINKS"] [-T BYTES] [-W BYTES] [--profile]
+#                               [-c COLD] [-t "LINKS"] [-T BYTES] [-W BYTES] [-J ITERATIONS] [--profile]
 #
-# Defaults: -n 200000 -s "64 1400" -r 5 -p 20000 -m "a b c d e" -w 2N -c 300000 -t "veth lo9000"
-# -T 1G -W 1G; -p 0 skips the ping-pong, -c 0 the cold start, -t "" the TCP workloads;
+# Defaults: -n 200000 -s "64 1400" -r 5 -p 20000 -m "a b c d e f" -w 2N -c 300000 -t "veth lo9000"
+# -T 1G -W 1G -J 5; -p 0 skips the ping-pong, -c 0 the cold start, -t "" the TCP workloads, -J 0
+# the codec-ip benchmark;
 # -b BYTES sets the flooder's SO_SNDBUF (default: the system's, 212992 here), which bounds how
 # many of its datagrams can be in flight (queued in NFQUEUE or on their way) at once.
 #
@@ -55,12 +56,15 @@
 # bytes per packet and TCP with GSO on, and a before/after table, all from the same invocation.
 # Then UDP ping-pong round trips (C client and echo server, both directions diverted) with no
 # queue, with (b) and with (d): medians of the rounds' p50 and p99.
+# codec-ip (-J): after the rounds, with nothing else running, JMH's CodecIpBenchmark decodes and
+# verifies the same TCP/IPv4 and UDP/IPv6 packets with codec-ip's flyweights and with pcap4j (one
+# fork, 3 warm-up and J measured iterations of 1 s each): the ratio issue 17 asks for.
 # --profile: after the rounds, runs (d) under JFR while 2M datagrams of the first size pass, and
 # prints the hottest methods and the event loop's allocation by class, in bytes per packet (the
 # recording is kept in the output directory).
 #
 # Environment: JAVA (java), JAVA_OPTS (JVM options, default none), BENCH_JAVA (example|hand), BENCH_EXAMPLE_JAR (a prebuilt example jar to use), BENCH_OUT (output directory, default a new
-# /tmp/nfqueue-bench.XXXXXX), BENCH_BATCH (DivertChannel batch size of the BENCH_JAVA=hand handler).
+# /tmp/nfqueue-bench.XXXXXX), BENCH_CODEC_JAR (a prebuilt microbench/target/benchmarks.jar to use), BENCH_BATCH (DivertChannel batch size of the BENCH_JAVA=hand handler).
 set -euo pipefail
 
 N=200000
@@ -68,13 +72,14 @@ SIZES="64 1400"
 ROUNDS=5
 PINGS=20000
 PROFILE=0
-MODES="a b c d e"
+MODES="a b c d e f"
 WARMUP=
 SNDBUF=
 COLD=300000
 LINKS="veth lo9000"
 TCP_BYTES=1G
 TCP_WARMUP=
+CODEC_ITERATIONS=5
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) N=$2; shift 2 ;;
@@ -88,6 +93,7 @@ while [ $# -gt 0 ]; do
         -t) LINKS=$2; shift 2 ;;
         -T) TCP_BYTES=$2; shift 2 ;;
         -W) TCP_WARMUP=$2; shift 2 ;;
+        -J) CODEC_ITERATIONS=$2; shift 2 ;;
         --profile) PROFILE=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -155,6 +161,11 @@ else
     CP="$ROOT/transport-divert/target/classes:$(cat "$OUT/classpath.txt")"
     javac -d "$OUT/classes" -cp "$CP" $(find "$HERE/nfqueue/java" -name '*.java')
     CP="$OUT/classes:$CP"
+fi
+CODEC_JAR=${BENCH_CODEC_JAR:-$ROOT/microbench/target/benchmarks.jar}
+if [ "$CODEC_ITERATIONS" -gt 0 ] && [ -z "${BENCH_CODEC_JAR:-}" ]; then
+    echo "building the codec-ip benchmarks"
+    (cd "$ROOT" && ./mvnw -B -q -DskipTests package -pl microbench -am)
 fi
 BASELINE_JAR=${BENCH_BASELINE_JAR:-}
 if [ -n "$BASELINE_JAR" ]; then
@@ -631,6 +642,17 @@ if [ "$PROFILE" = 1 ]; then
     stop_handler
 fi
 
+# ---- codec-ip: decode + verify against pcap4j, CPU only, after every handler has stopped
+
+if [ "$CODEC_ITERATIONS" -gt 0 ]; then
+    echo "codec-ip: JMH CodecIpBenchmark, flyweights and pcap4j, $CODEC_ITERATIONS iterations of 1 s"
+    $JAVA -jar "$CODEC_JAR" 'CodecIpBenchmark\.(tcp4Flyweight|tcp4Pcap4j|udp6Flyweight|udp6Pcap4j)$' \
+        -f 1 -wi 3 -i "$CODEC_ITERATIONS" -w 1s -r 1s -rf csv -rff "$OUT/codec.csv" >"$OUT/codec.log" 2>&1 \
+        || { echo "the codec-ip benchmark failed:" >&2; tail -20 "$OUT/codec.log" >&2; exit 1; }
+fi
+# The score (ns/op) of one CodecIpBenchmark method from JMH's CSV.
+codec_score() { awk -F, -v b="\"org.nettydivert.microbench.CodecIpBenchmark.$1\"" '$1 == b { print $5 }' "$OUT/codec.csv"; }
+
 # ---- the table
 
 echo
@@ -715,6 +737,15 @@ if [ -s "$OUT/tcp.txt" ]; then
         unset g
     done
 fi
+if [ -s "$OUT/codec.csv" ]; then
+    echo
+    echo "codec-ip decode + verify (JMH avgt, ns/op, errors in $OUT/codec.log): flyweights against pcap4j"
+    printf '%-22s %10s %10s %8s\n' packet codec-ip pcap4j ratio
+    printf '%-22s %10.1f %10.1f %8.1f\n' "TCP/IPv4, 552 B" "$(codec_score tcp4Flyweight)" "$(codec_score tcp4Pcap4j)" \
+        "$(ratio "$(codec_score tcp4Pcap4j)" "$(codec_score tcp4Flyweight)")"
+    printf '%-22s %10.1f %10.1f %8.1f\n' "UDP/IPv6, 176 B" "$(codec_score udp6Flyweight)" "$(codec_score udp6Pcap4j)" \
+        "$(ratio "$(codec_score udp6Pcap4j)" "$(codec_score udp6Flyweight)")"
+fi
 if [ -n "$BASELINE_JAR" ]; then
     echo
     echo "Before/after: (D) $BASELINE_JAR against (d) $EXAMPLE_JAR, same rounds, medians"
@@ -742,6 +773,8 @@ for size in $SIZES; do
     printf '  UDP %5s B: d/c %s (target >= 1.0), d/a %s (no queue: the ceiling)\n' "$size" \
         "$(ratio "$(awk -v s="$size" '$1 == s && $2 == "d" { print $3 }' "$OUT/results.txt" | median)" "$(awk -v s="$size" '$1 == s && $2 == "c" { print $3 }' "$OUT/results.txt" | median)")" \
         "$(ratio "$(awk -v s="$size" '$1 == s && $2 == "d" { print $3 }' "$OUT/results.txt" | median)" "$(awk -v s="$size" '$1 == s && $2 == "a" { print $3 }' "$OUT/results.txt" | median)")"
+    printf '  UDP %5s B: (d) allocates %s B per packet on its packet thread (target: at most one object)\n' "$size" \
+        "$(awk -v s="$size" '$1 == s && $2 == "d" && $8 != "" { print $8 }' "$OUT/results.txt" | median)"
     if [ "$COLD" -gt 0 ]; then
         printf '  UDP %5s B: cold/warm %s (target >= 0.8)\n' "$size" \
             "$(ratio "$(awk -v s="$size" '$1 == s && $2 == "dcold" { print $3 }' "$OUT/results.txt" | median)" "$(awk -v s="$size" '$1 == s && $2 == "d" { print $3 }' "$OUT/results.txt" | median)")"
@@ -762,6 +795,11 @@ for link in $LINKS; do
         lo9000) printf '  TCP lo MTU 9000: d / C batch %s (target >= 1.0)\n' "$(ratio "$on" "$cb")" ;;
     esac
 done
+if [ -s "$OUT/codec.csv" ]; then
+    printf '  codec-ip decode + verify: pcap4j/codec-ip %s (TCP/IPv4), %s (UDP/IPv6) (target >= 20)\n' \
+        "$(ratio "$(codec_score tcp4Pcap4j)" "$(codec_score tcp4Flyweight)")" \
+        "$(ratio "$(codec_score udp6Pcap4j)" "$(codec_score udp6Flyweight)")"
+fi
 if [ "$PINGS" -gt 0 ]; then
     echo
     echo "UDP ping-pong RTT (64 B, both directions diverted), medians of $ROUNDS rounds of $PINGS, microseconds"
